@@ -1,0 +1,193 @@
+// This file implements the `aezip bench` command line.
+
+package bench
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+const usage = `usage: aezip bench [flags] DIR
+
+Encodes every image in DIR with aezip and the peer codecs at every setting,
+and reports whole-file bpp, PSNR, MS-SSIM and encode/decode times, the mean
+over images per (codec, setting), and BD-rates against a reference codec.
+
+flags:
+`
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Command runs `aezip bench` with args (without the "bench" word), writing
+// the report to stdout and diagnostics and the progress bar to stderr.
+func Command(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("aezip bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	qList := fs.String("q", "", "comma-separated aezip quality settings (default: the built-in sweep)")
+	vs := fs.String("vs", DefaultPeers, "comma-separated peer codecs to compare against")
+	self := fs.Bool("self", true, "include aezip itself")
+	ref := fs.String("ref", "", "reference codec for BD-rates (default: libjpeg if run, else the first codec)")
+	csvPath := fs.String("csv", "", "write the aggregate rows as CSV to `FILE`")
+	jsonPath := fs.String("json", "", "write aggregate and per-image rows as JSON to `FILE`")
+	plotPath := fs.String("plot", "", "write the rate-distortion curves as PNG to `FILE`")
+	workers := fs.Int("j", 1, "images measured in parallel (timings are cleanest with 1)")
+	limit := fs.Int("n", 0, "use only the first N images (0: all)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("bench: want exactly one image directory")
+	}
+	dir := fs.Arg(0)
+	if *workers < 1 || *limit < 0 {
+		return errors.New("bench: -j must be ≥ 1 and -n ≥ 0")
+	}
+	images, err := ListImages(dir, *limit)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "aezip-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	var jobs []Job
+	var missing []Missing
+	if *self {
+		c, err := newAezip()
+		if err != nil {
+			missing = append(missing, Missing{"aezip", err.Error()})
+		} else {
+			settings := c.Settings()
+			if *qList != "" {
+				settings = splitList(*qList)
+			}
+			jobs = append(jobs, Job{c, settings})
+		}
+	}
+	peers, miss, err := Discover(splitList(*vs), tmp)
+	if err != nil {
+		return err
+	}
+	missing = append(missing, miss...)
+	for _, c := range peers {
+		jobs = append(jobs, Job{c, c.Settings()})
+	}
+	if len(jobs) == 0 {
+		return errors.New("bench: no codec available")
+	}
+	var names []string
+	versions := map[string]string{}
+	total := 0
+	for _, j := range jobs {
+		names = append(names, j.Codec.Name())
+		versions[j.Codec.Name()] = j.Codec.Version()
+		total += len(images) * len(j.Settings)
+	}
+	refName := *ref
+	if refName == "" {
+		refName = names[0]
+		if _, ok := versions["libjpeg"]; ok {
+			refName = "libjpeg"
+		}
+	}
+	if _, ok := versions[refName]; !ok {
+		return fmt.Errorf("bench: reference codec %q is not among the codecs run (%s)", refName, strings.Join(names, ","))
+	}
+
+	mach := ThisMachine()
+	fmt.Fprintf(stdout, "aezip bench: %d images from %s, %s\n", len(images), dir, mach.Date)
+	fmt.Fprintf(stdout, "machine: %s, %d CPUs, GOMAXPROCS=%d, %s, %s, -j %d\n",
+		mach.CPU, mach.NumCPU, mach.GOMAXPROCS, mach.OS, mach.Go, *workers)
+	for _, n := range names {
+		fmt.Fprintf(stdout, "codec %-8s %s\n", n, versions[n])
+	}
+	for _, m := range missing {
+		fmt.Fprintf(stdout, "missing %-6s %s\n", m.Name, m.Reason)
+	}
+
+	var step func()
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		step = newProgress(stderr, total).step
+	}
+	res, err := Run(images, jobs, *workers, tmp, step)
+	if err != nil {
+		return err
+	}
+	for i, e := range res.Errors {
+		if i == 10 {
+			fmt.Fprintf(stderr, "bench: … and %d more failures\n", len(res.Errors)-10)
+			break
+		}
+		fmt.Fprintf(stderr, "bench: failed: %s\n", e)
+	}
+
+	fmt.Fprintln(stdout)
+	if err := PrintTable(stdout, res.Aggregate); err != nil {
+		return err
+	}
+	bd := BDRates(res.Aggregate, names, refName)
+	fmt.Fprintln(stdout)
+	if err := PrintBDTable(stdout, res.Aggregate, names, refName, bd); err != nil {
+		return err
+	}
+
+	if *csvPath != "" {
+		if err := writeTo(*csvPath, func(w io.Writer) error { return WriteCSV(w, res.Aggregate) }); err != nil {
+			return err
+		}
+	}
+	if *jsonPath != "" {
+		rep := &Report{Machine: mach, Codecs: versions, Missing: missing, Ref: refName, BDRate: bd,
+			Rows: res.Aggregate, PerImage: res.PerImage, Errors: res.Errors,
+			ImageDir: dir, NumImages: len(images)}
+		if err := writeTo(*jsonPath, func(w io.Writer) error { return WriteJSON(w, rep) }); err != nil {
+			return err
+		}
+	}
+	if *plotPath != "" {
+		title := fmt.Sprintf("%s (%d images), %s, %s", filepath.Base(filepath.Clean(dir)), len(images), mach.CPU, mach.Date[:10])
+		if err := WritePlot(*plotPath, title, res.Aggregate, names); err != nil {
+			return err
+		}
+	}
+	if len(res.Errors) > 0 {
+		return fmt.Errorf("bench: %d measurements failed", len(res.Errors))
+	}
+	return nil
+}
+
+func writeTo(path string, fn func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
