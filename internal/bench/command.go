@@ -48,6 +48,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	csvPath := fs.String("csv", "", "write the aggregate rows as CSV to `FILE`")
 	jsonPath := fs.String("json", "", "write aggregate and per-image rows as JSON to `FILE`")
 	plotPath := fs.String("plot", "", "write the rate-distortion curves as PNG to `FILE`")
+	mdPath := fs.String("md", "", "write the Markdown summary table (for the README) to `FILE`")
 	workers := fs.Int("j", 1, "images measured in parallel (timings are cleanest with 1)")
 	limit := fs.Int("n", 0, "use only the first N images (0: all)")
 	if err := fs.Parse(args); err != nil {
@@ -160,10 +161,15 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	rep := &Report{Machine: mach, Codecs: versions, Missing: missing, Ref: refName, BDRate: bd,
+		Rows: res.Aggregate, PerImage: res.PerImage, Errors: res.Errors,
+		ImageDir: dir, NumImages: len(images)}
+	if *mdPath != "" {
+		if err := writeTo(*mdPath, func(w io.Writer) error { return WriteMarkdown(w, rep, names) }); err != nil {
+			return err
+		}
+	}
 	if *jsonPath != "" {
-		rep := &Report{Machine: mach, Codecs: versions, Missing: missing, Ref: refName, BDRate: bd,
-			Rows: res.Aggregate, PerImage: res.PerImage, Errors: res.Errors,
-			ImageDir: dir, NumImages: len(images)}
 		if err := writeTo(*jsonPath, func(w io.Writer) error { return WriteJSON(w, rep) }); err != nil {
 			return err
 		}

@@ -55,9 +55,10 @@ func TestCommandEndToEnd(t *testing.T) {
 	csvPath := filepath.Join(out, "r.csv")
 	jsonPath := filepath.Join(out, "r.json")
 	plotPath := filepath.Join(out, "r.png")
+	mdPath := filepath.Join(out, "r.md")
 	var stdout, stderr bytes.Buffer
 	err := Command([]string{"-self=false", "-vs", "jpeg", "-j", "2",
-		"-csv", csvPath, "-json", jsonPath, "-plot", plotPath, dir}, &stdout, &stderr)
+		"-csv", csvPath, "-json", jsonPath, "-plot", plotPath, "-md", mdPath, dir}, &stdout, &stderr)
 	require.NoError(t, err, stderr.String())
 	assert.Contains(t, stdout.String(), "2 images")
 	assert.Contains(t, stdout.String(), "BD-rate vs jpeg")
@@ -105,6 +106,11 @@ func TestCommandEndToEnd(t *testing.T) {
 	assert.InDelta(t, sum/2, rep.Rows[0].BPP, 1e-12)
 	require.NotNil(t, rep.BDRate["jpeg"].PSNR)
 	assert.InDelta(t, 0, *rep.BDRate["jpeg"].PSNR, 1e-9)
+
+	md, err := os.ReadFile(mdPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| jpeg | ")
+	assert.Contains(t, string(md), "BD-rate PSNR vs jpeg")
 
 	// The plot is a PNG.
 	pf, err := os.Open(plotPath)

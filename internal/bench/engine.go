@@ -28,6 +28,7 @@ type Row struct {
 	Image   string  `json:"image,omitempty"`
 	Images  int     `json:"images,omitempty"` // number of images averaged (aggregate rows)
 	Bytes   int     `json:"bytes,omitempty"`  // whole-file size (per-image rows)
+	Pixels  int     `json:"pixels,omitempty"` // width·height (per-image rows)
 	BPP     float64 `json:"bpp"`
 	PSNR    float64 `json:"psnr"`   // dB, capped at metrics.MaxPSNR
 	MSSSIM  float64 `json:"msssim"` // in [0, 1]
@@ -110,6 +111,7 @@ func measure(c Codec, src *Source, setting string) (Row, error) {
 		return row, err
 	}
 	row.Bytes = len(data)
+	row.Pixels = src.Pixels()
 	row.BPP = float64(8*len(data)) / float64(src.Pixels())
 	row.PSNR = math.Min(psnr, metrics.MaxPSNR)
 	row.MSSSIM = ms
