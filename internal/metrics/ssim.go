@@ -32,75 +32,64 @@ var gauss = func() [window]float64 {
 	return g
 }()
 
-// filterValid convolves the w×h plane p with the separable Gaussian window,
-// keeping only positions where the window fits, so the result is
-// (w-10)×(h-10). tmp must hold h·(w-10) values.
-func filterValid(dst, tmp, p []float64, w, h int) {
-	ow, oh := w-window+1, h-window+1
-	for y := 0; y < h; y++ {
-		row := p[y*w : (y+1)*w]
-		out := tmp[y*ow : (y+1)*ow]
-		for x := range out {
-			var s float64
-			for k, g := range gauss {
-				s += g * row[x+k]
-			}
-			out[x] = s
-		}
-	}
-	for y := 0; y < oh; y++ {
-		out := dst[y*ow : (y+1)*ow]
-		for x := range out {
-			out[x] = 0
-		}
-		for k, g := range gauss {
-			in := tmp[(y+k)*ow : (y+k+1)*ow]
-			for x, v := range in {
-				out[x] += g * v
-			}
-		}
-	}
-}
-
 // ssimStats returns the means of the SSIM map and of the contrast-structure
-// map of two planes of equal size, both at least 11×11.
+// map of two planes of equal size, both at least 11×11. The five local
+// statistics (means, second moments, cross moment) are filtered with the
+// separable Gaussian over the valid region only: a horizontal pass into
+// per-row buffers, then a vertical pass that is consumed at once.
 func ssimStats(a, b plane) (ssim, cs float64) {
 	w, h := a.w, a.h
 	ow, oh := w-window+1, h-window+1
-	n := ow * oh
-	tmp := make([]float64, h*ow)
-	mx := make([]float64, n)
-	my := make([]float64, n)
-	sxx := make([]float64, n)
-	syy := make([]float64, n)
-	sxy := make([]float64, n)
-	prod := make([]float64, w*h)
-	filterValid(mx, tmp, a.pix, w, h)
-	filterValid(my, tmp, b.pix, w, h)
-	for i, v := range a.pix {
-		prod[i] = v * v
+	// Horizontal pass: mx, my, mxx, myy, mxy for every input row.
+	hs := make([]float64, 5*h*ow)
+	hx, hy := hs[:h*ow], hs[h*ow:2*h*ow]
+	hxx, hyy, hxy := hs[2*h*ow:3*h*ow], hs[3*h*ow:4*h*ow], hs[4*h*ow:]
+	for y := 0; y < h; y++ {
+		ra := a.pix[y*w : (y+1)*w]
+		rb := b.pix[y*w : (y+1)*w]
+		o := y * ow
+		for x := 0; x < ow; x++ {
+			var sx, sy, sxx, syy, sxy float64
+			for k, g := range gauss {
+				u, v := ra[x+k], rb[x+k]
+				sx += g * u
+				sy += g * v
+				sxx += g * u * u
+				syy += g * v * v
+				sxy += g * u * v
+			}
+			hx[o+x], hy[o+x], hxx[o+x], hyy[o+x], hxy[o+x] = sx, sy, sxx, syy, sxy
+		}
 	}
-	filterValid(sxx, tmp, prod, w, h)
-	for i, v := range b.pix {
-		prod[i] = v * v
-	}
-	filterValid(syy, tmp, prod, w, h)
-	for i, v := range a.pix {
-		prod[i] = v * b.pix[i]
-	}
-	filterValid(sxy, tmp, prod, w, h)
+	// Vertical pass, one output row at a time.
+	row := make([]float64, 5*ow)
+	mx, my, sxx, syy, sxy := row[:ow], row[ow:2*ow], row[2*ow:3*ow], row[3*ow:4*ow], row[4*ow:]
 	var sumS, sumCS float64
-	for i := 0; i < n; i++ {
-		ux, uy := mx[i], my[i]
-		vx := sxx[i] - ux*ux
-		vy := syy[i] - uy*uy
-		cov := sxy[i] - ux*uy
-		csi := (2*cov + c2) / (vx + vy + c2)
-		li := (2*ux*uy + c1) / (ux*ux + uy*uy + c1)
-		sumCS += csi
-		sumS += li * csi
+	for y := 0; y < oh; y++ {
+		clear(row)
+		for k, g := range gauss {
+			o := (y + k) * ow
+			for x := 0; x < ow; x++ {
+				mx[x] += g * hx[o+x]
+				my[x] += g * hy[o+x]
+				sxx[x] += g * hxx[o+x]
+				syy[x] += g * hyy[o+x]
+				sxy[x] += g * hxy[o+x]
+			}
+		}
+		for x := 0; x < ow; x++ {
+			ux, uy := mx[x], my[x]
+			vx := sxx[x] - ux*ux
+			vy := syy[x] - uy*uy
+			cov := sxy[x] - ux*uy
+			csi := (2*cov + c2) / (vx + vy + c2)
+			li := (2*ux*uy + c1) / (ux*ux + uy*uy + c1)
+			sumCS += csi
+			sumS += li * csi
+		}
 	}
-	return sumS / float64(n), sumCS / float64(n)
+	n := float64(ow * oh)
+	return sumS / n, sumCS / n
 }
 
 // SSIM returns the single-scale SSIM between a and b: the mean over R, G and
