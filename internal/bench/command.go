@@ -49,6 +49,15 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	jsonPath := fs.String("json", "", "write aggregate and per-image rows as JSON to `FILE`")
 	plotPath := fs.String("plot", "", "write the rate-distortion curves as PNG to `FILE`")
 	mdPath := fs.String("md", "", "write the Markdown summary table (for the README) to `FILE`")
+	sweeps := map[string][]string{}
+	fs.Func("sweep", "override a codec's sweep: `NAME=LIST`, e.g. jxl=8,4,2,1 (repeatable)", func(v string) error {
+		name, list, ok := strings.Cut(v, "=")
+		if !ok || name == "" || len(splitList(list)) == 0 {
+			return fmt.Errorf("want NAME=LIST, got %q", v)
+		}
+		sweeps[name] = splitList(list)
+		return nil
+	})
 	workers := fs.Int("j", 1, "images measured in parallel (timings are cleanest with 1)")
 	limit := fs.Int("n", 0, "use only the first N images (0: all)")
 	if err := fs.Parse(args); err != nil {
@@ -83,6 +92,9 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			missing = append(missing, Missing{"aezip", err.Error()})
 		} else {
 			settings := c.Settings()
+			if l, ok := sweeps["aezip"]; ok {
+				settings = l
+			}
 			if *qList != "" {
 				settings = splitList(*qList)
 			}
@@ -95,13 +107,26 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	}
 	missing = append(missing, miss...)
 	for _, c := range peers {
-		jobs = append(jobs, Job{c, c.Settings()})
+		settings := c.Settings()
+		if l, ok := sweeps[c.Name()]; ok {
+			settings = l
+		}
+		jobs = append(jobs, Job{c, settings})
 	}
 	if len(jobs) == 0 {
 		return errors.New("bench: no codec available")
 	}
 	var names []string
 	versions := map[string]string{}
+	for name := range sweeps {
+		found := false
+		for _, j := range jobs {
+			found = found || j.Codec.Name() == name
+		}
+		if !found {
+			return fmt.Errorf("bench: -sweep names %q, which is not run", name)
+		}
+	}
 	total := 0
 	for _, j := range jobs {
 		names = append(names, j.Codec.Name())

@@ -137,6 +137,20 @@ func TestCommandBPPIsWholeFile(t *testing.T) {
 	}
 }
 
+func TestCommandSweepOverride(t *testing.T) {
+	dir := writeSynthDir(t)
+	csvPath := filepath.Join(t.TempDir(), "r.csv")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, Command([]string{"-self=false", "-vs", "jpeg", "-sweep", "jpeg=20,60", "-csv", csvPath, dir}, &stdout, &stderr))
+	b, err := os.ReadFile(csvPath)
+	require.NoError(t, err)
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	assert.Equal(t, "20", recs[1][1])
+	assert.Equal(t, "60", recs[2][1])
+}
+
 func TestCommandErrors(t *testing.T) {
 	dir := writeSynthDir(t)
 	tests := []struct {
@@ -150,6 +164,9 @@ func TestCommandErrors(t *testing.T) {
 		{"empty dir", []string{"-self=false", "-vs", "jpeg", t.TempDir()}, "no images"},
 		{"bad -j", []string{"-j", "0", dir}, "-j must be"},
 		{"bad flag", []string{"-nope", dir}, "not defined"},
+		{"bad sweep", []string{"-sweep", "jpeg", dir}, "NAME=LIST"},
+		{"sweep not run", []string{"-self=false", "-vs", "jpeg", "-sweep", "webp=1,2", dir}, "not run"},
+		{"bad setting", []string{"-self=false", "-vs", "jpeg", "-sweep", "jpeg=abc", dir}, "measurements failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
