@@ -1,12 +1,14 @@
-// This file implements the adapter that benchmarks aezip itself through the
-// codec package.
+//go:build !aezipcodec
+
+// This file is a stand-in for the aezip adapter (aezip_codec.go) while
+// package codec does not yet provide Encode and Decode; build with
+// -tags aezipcodec to use the real adapter.
 
 package bench
 
 import "errors"
 
 // newAezip returns the aezip codec under test.
-// TODO(bench): wire to codec.Encode/codec.Decode once package codec exists.
-var newAezip = func() (Codec, error) {
+func newAezip(modelPath string, concurrency int) (Codec, error) {
 	return nil, errors.New("codec package not available in this build")
 }

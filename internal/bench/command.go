@@ -58,6 +58,8 @@ func Command(args []string, stdout, stderr io.Writer) error {
 		sweeps[name] = splitList(list)
 		return nil
 	})
+	modelPath := fs.String("model", "", "aezip model `FILE` (default: the embedded model)")
+	threads := fs.Int("threads", 0, "goroutines per aezip encode/decode (0: GOMAXPROCS)")
 	workers := fs.Int("j", 1, "images measured in parallel (timings are cleanest with 1)")
 	limit := fs.Int("n", 0, "use only the first N images (0: all)")
 	if err := fs.Parse(args); err != nil {
@@ -71,8 +73,8 @@ func Command(args []string, stdout, stderr io.Writer) error {
 		return errors.New("bench: want exactly one image directory")
 	}
 	dir := fs.Arg(0)
-	if *workers < 1 || *limit < 0 {
-		return errors.New("bench: -j must be ≥ 1 and -n ≥ 0")
+	if *workers < 1 || *limit < 0 || *threads < 0 {
+		return errors.New("bench: -j must be ≥ 1, -n and -threads ≥ 0")
 	}
 	images, err := ListImages(dir, *limit)
 	if err != nil {
@@ -87,7 +89,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	var jobs []Job
 	var missing []Missing
 	if *self {
-		c, err := newAezip()
+		c, err := newAezip(*modelPath, *threads)
 		if err != nil {
 			missing = append(missing, Missing{"aezip", err.Error()})
 		} else {
