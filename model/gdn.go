@@ -1,0 +1,115 @@
+// This file implements generalized divisive normalization (GDN) and its
+// inverse, as specified in docs/spec.md §4.
+
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/aezip/aezip/internal/gemm"
+)
+
+// GDN is generalized divisive normalization over N channels, applied
+// independently at every pixel:
+//
+//	norm_i = Beta[i] + Σ_j Gamma[i][j] · x_j²
+//	y_i    = x_i / sqrt(norm_i)   (GDN)
+//	y_i    = x_i · sqrt(norm_i)   (inverse GDN, Inverse set)
+//
+// Beta and Gamma are the effective values (already reparametrised by the
+// trainer), not the raw trainable parameters.
+type GDN struct {
+	N       int
+	Beta    []float32 // [N], positive
+	Gamma   []float32 // [N][N], non-negative; Gamma[i*N+j]
+	Inverse bool
+}
+
+// NewGDN returns a GDN (or inverse GDN when inverse is set) over the given
+// beta and gamma, which it keeps. It returns a *ParamError if a slice does
+// not match the shape, a beta is not positive or a gamma is negative.
+func NewGDN(n int, beta, gamma []float32, inverse bool) (*GDN, error) {
+	if n <= 0 || n > maxLayerDim {
+		return nil, &ParamError{Reason: fmt.Sprintf("channel count %d out of range", n)}
+	}
+	if err := checkLen("beta", beta, n); err != nil {
+		return nil, err
+	}
+	if err := checkLen("gamma", gamma, n, n); err != nil {
+		return nil, err
+	}
+	for _, b := range beta {
+		if !(b > 0) {
+			return nil, &ParamError{Name: "beta", Reason: fmt.Sprintf("value %g not positive", b)}
+		}
+	}
+	for _, g := range gamma {
+		if g < 0 {
+			return nil, &ParamError{Name: "gamma", Reason: fmt.Sprintf("value %g negative", g)}
+		}
+	}
+	return &GDN{N: n, Beta: beta, Gamma: gamma, Inverse: inverse}, nil
+}
+
+// gdnCols is the number of pixels per work item.
+const gdnCols = 512
+
+// ForwardTo writes the normalization of x to dst, reshaping dst with
+// [Tensor.Reset] when its shape differs. dst may be x itself (in place), but
+// must not otherwise share storage with it. It panics with a "model: "
+// message if x does not have N channels.
+func (g *GDN) ForwardTo(dst, x *Tensor) {
+	if x.C != g.N {
+		panic(fmt.Sprintf("model: GDN input has %d channels, want %d", x.C, g.N))
+	}
+	if dst != x {
+		checkAlias(dst, x)
+		if !dst.sameShape(x.C, x.H, x.W) {
+			dst.Reset(x.C, x.H, x.W)
+		}
+	}
+	n, hw := g.N, x.H*x.W
+	nb := (hw + gdnCols - 1) / gdnCols
+	parallelFor(nb, 2*n*gdnCols, func(i int, buf []float32) {
+		q0, q1 := i*gdnCols, min((i+1)*gdnCols, hw)
+		m := q1 - q0
+		sq, norm := buf[:n*m], buf[n*m:2*n*m]
+		for c := 0; c < n; c++ {
+			src := x.Data[c*hw+q0 : c*hw+q1]
+			s := sq[c*m : (c+1)*m]
+			nr := norm[c*m : (c+1)*m]
+			b := g.Beta[c]
+			for j, v := range src {
+				s[j] = v * v
+				nr[j] = b
+			}
+		}
+		gemm.Sgemm(n, m, n, g.Gamma, n, sq, m, norm, m)
+		for c := 0; c < n; c++ {
+			src := x.Data[c*hw+q0 : c*hw+q1]
+			out := dst.Data[c*hw+q0 : c*hw+q1]
+			nr := norm[c*m : (c+1)*m]
+			if g.Inverse {
+				for j, v := range src {
+					out[j] = v * sqrt32(nr[j])
+				}
+			} else {
+				for j, v := range src {
+					out[j] = v / sqrt32(nr[j])
+				}
+			}
+		}
+	})
+}
+
+// Forward returns the normalization of x in a new tensor.
+func (g *GDN) Forward(x *Tensor) *Tensor {
+	dst := &Tensor{}
+	g.ForwardTo(dst, x)
+	return dst
+}
+
+// sqrt32 is the correctly rounded float32 square root (the float64 square
+// root of a float32 rounds to the same value).
+func sqrt32(v float32) float32 { return float32(math.Sqrt(float64(v))) }

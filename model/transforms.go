@@ -1,0 +1,310 @@
+// This file implements the float transforms g_a (Analysis), g_s (Synthesis)
+// and h_a (HyperAnalysis) built from named parameters, as specified in
+// docs/spec.md §4.
+
+package model
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// ParamError reports a missing or malformed parameter tensor, or layer
+// sizes out of range.
+type ParamError struct {
+	Name   string // tensor name, such as "g_s.0.weight"; empty for layer sizes
+	Reason string
+}
+
+func (e *ParamError) Error() string {
+	if e.Name == "" {
+		return "model: bad parameters: " + e.Reason
+	}
+	return "model: parameter " + strconv.Quote(e.Name) + ": " + e.Reason
+}
+
+// maxWidth bounds N and M.
+const maxWidth = 4096
+
+// stage is one layer of a transform. Exactly one of conv, deconv and gdn is
+// set; leaky applies LeakyReLU(LeakySlope) after it.
+type stage struct {
+	conv   *Conv2D
+	deconv *ConvTranspose2D
+	gdn    *GDN
+	leaky  bool
+}
+
+func (s *stage) outShape(c, h, w int) (int, int, int) {
+	switch {
+	case s.conv != nil:
+		h, w = s.conv.OutputSize(h, w)
+		return s.conv.Out, h, w
+	case s.deconv != nil:
+		h, w = s.deconv.OutputSize(h, w)
+		return s.deconv.Out, h, w
+	}
+	return c, h, w
+}
+
+// net is a chain of stages with the input channel count it expects.
+type net struct {
+	in     int
+	stages []stage
+}
+
+// forward runs the chain. Intermediate activations come from the pool and go
+// back to it; the result is a fresh tensor owned by the caller.
+func (n *net) forward(x *Tensor, name string) *Tensor {
+	if x.C != n.in {
+		panic(fmt.Sprintf("model: %s input has %d channels, want %d", name, x.C, n.in))
+	}
+	c, h, w := x.C, x.H, x.W
+	for i := range n.stages {
+		c, h, w = n.stages[i].outShape(c, h, w)
+		if h <= 0 || w <= 0 {
+			panic(fmt.Sprintf("model: %s input %d×%d too small", name, x.H, x.W))
+		}
+	}
+	cur, pooled := x, false
+	for i := range n.stages {
+		st := &n.stages[i]
+		if st.gdn != nil {
+			if !pooled {
+				next := newPooledTensor(cur.C, cur.H, cur.W)
+				st.gdn.ForwardTo(next, cur)
+				cur, pooled = next, true
+			} else {
+				st.gdn.ForwardTo(cur, cur)
+			}
+		} else {
+			oc, oh, ow := st.outShape(cur.C, cur.H, cur.W)
+			var next *Tensor
+			if i == len(n.stages)-1 {
+				next = NewTensor(oc, oh, ow)
+			} else {
+				next = newPooledTensor(oc, oh, ow)
+			}
+			if st.conv != nil {
+				st.conv.forward(next, cur)
+			} else {
+				st.deconv.forward(next, cur)
+			}
+			if pooled {
+				releaseTensor(cur)
+			}
+			cur, pooled = next, i != len(n.stages)-1
+		}
+		if st.leaky {
+			LeakyReLU(cur, LeakySlope)
+		}
+	}
+	if pooled {
+		// The chain ended with an in-place stage; hand out exact-size storage.
+		out := cur.Clone()
+		releaseTensor(cur)
+		cur = out
+	}
+	return cur
+}
+
+// builder reads layers from Params, recording the first error.
+type builder struct {
+	p   Params
+	err error
+}
+
+// tensor returns the data of name, checking its shape. Alternative shapes
+// (such as [N][N][1][1] for a GDN gamma) are accepted when they have the
+// same element order.
+func (b *builder) tensor(name string, shapes ...[]int) []float32 {
+	if b.err != nil {
+		return nil
+	}
+	v, ok := b.p[name]
+	if !ok {
+		b.err = &ParamError{Name: name, Reason: "missing"}
+		return nil
+	}
+	for _, s := range shapes {
+		if equalShape(v.Shape, s) {
+			n := 1
+			for _, d := range s {
+				n *= d
+			}
+			if len(v.Data) != n {
+				b.err = &ParamError{Name: name, Reason: fmt.Sprintf("%d values for shape %v", len(v.Data), v.Shape)}
+				return nil
+			}
+			return v.Data
+		}
+	}
+	b.err = &ParamError{Name: name, Reason: fmt.Sprintf("shape %v, want %v", v.Shape, shapes[0])}
+	return nil
+}
+
+func equalShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// wrap prefixes a layer constructor's error with the layer name.
+func (b *builder) wrap(prefix string, err error) {
+	if err == nil || b.err != nil {
+		return
+	}
+	if pe, ok := err.(*ParamError); ok {
+		name := prefix
+		if pe.Name != "" {
+			name += "." + pe.Name
+		}
+		err = &ParamError{Name: name, Reason: pe.Reason}
+	}
+	b.err = err
+}
+
+func (b *builder) conv(prefix string, in, out, k, stride, pad int, leaky bool) stage {
+	w := b.tensor(prefix+".weight", []int{out, in, k, k})
+	bias := b.tensor(prefix+".bias", []int{out})
+	if b.err != nil {
+		return stage{}
+	}
+	l, err := NewConv2D(in, out, k, stride, pad, w, bias)
+	b.wrap(prefix, err)
+	return stage{conv: l, leaky: leaky}
+}
+
+func (b *builder) deconv(prefix string, in, out int, leaky bool) stage {
+	w := b.tensor(prefix+".weight", []int{in, out, 5, 5})
+	bias := b.tensor(prefix+".bias", []int{out})
+	if b.err != nil {
+		return stage{}
+	}
+	l, err := NewConvTranspose2D(in, out, 5, 2, 2, 1, w, bias)
+	b.wrap(prefix, err)
+	return stage{deconv: l, leaky: leaky}
+}
+
+func (b *builder) gdn(prefix string, n int, inverse bool) stage {
+	beta := b.tensor(prefix+".beta", []int{n})
+	gamma := b.tensor(prefix+".gamma", []int{n, n}, []int{n, n, 1, 1})
+	if b.err != nil {
+		return stage{}
+	}
+	l, err := NewGDN(n, beta, gamma, inverse)
+	b.wrap(prefix, err)
+	return stage{gdn: l}
+}
+
+func checkWidths(n, m int) error {
+	if n <= 0 || n > maxWidth || m <= 0 || m > maxWidth {
+		return &ParamError{Reason: fmt.Sprintf("widths N=%d M=%d out of range [1, %d]", n, m, maxWidth)}
+	}
+	return nil
+}
+
+// Analysis is the analysis transform g_a: an RGB image (3×H×W, values in
+// [0,1]) to the latent y (M×H/16×W/16, rounded up).
+type Analysis struct {
+	N, M int
+	net  net
+}
+
+// NewAnalysis builds g_a from the tensors g_a.0 … g_a.6 of p with widths n
+// and m. It returns a *ParamError if a tensor is missing, has the wrong shape
+// or holds invalid values.
+func NewAnalysis(p Params, n, m int) (*Analysis, error) {
+	if err := checkWidths(n, m); err != nil {
+		return nil, err
+	}
+	b := &builder{p: p}
+	stages := []stage{
+		b.conv("g_a.0", 3, n, 5, 2, 2, false),
+		b.gdn("g_a.1", n, false),
+		b.conv("g_a.2", n, n, 5, 2, 2, false),
+		b.gdn("g_a.3", n, false),
+		b.conv("g_a.4", n, n, 5, 2, 2, false),
+		b.gdn("g_a.5", n, false),
+		b.conv("g_a.6", n, m, 5, 2, 2, false),
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	return &Analysis{N: n, M: m, net: net{in: 3, stages: stages}}, nil
+}
+
+// Forward returns g_a(x) for a 3-channel image x. Every size works; the codec
+// pads images to a multiple of [PadMultiple] first. It panics with a
+// "model: " message if x does not have 3 channels.
+func (a *Analysis) Forward(x *Tensor) *Tensor { return a.net.forward(x, "Analysis") }
+
+// Synthesis is the synthesis transform g_s: a latent (M×h×w) to an RGB
+// image (3×16h×16w), not clamped.
+type Synthesis struct {
+	N, M int
+	net  net
+}
+
+// NewSynthesis builds g_s from the tensors g_s.0 … g_s.6 of p with widths n
+// and m. It returns a *ParamError if a tensor is missing, has the wrong shape
+// or holds invalid values.
+func NewSynthesis(p Params, n, m int) (*Synthesis, error) {
+	if err := checkWidths(n, m); err != nil {
+		return nil, err
+	}
+	b := &builder{p: p}
+	stages := []stage{
+		b.deconv("g_s.0", m, n, false),
+		b.gdn("g_s.1", n, true),
+		b.deconv("g_s.2", n, n, false),
+		b.gdn("g_s.3", n, true),
+		b.deconv("g_s.4", n, n, false),
+		b.gdn("g_s.5", n, true),
+		b.deconv("g_s.6", n, 3, false),
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	return &Synthesis{N: n, M: m, net: net{in: m, stages: stages}}, nil
+}
+
+// Forward returns g_s(x) for an M-channel latent x. It panics with a
+// "model: " message if x does not have M channels or is empty.
+func (s *Synthesis) Forward(x *Tensor) *Tensor { return s.net.forward(x, "Synthesis") }
+
+// HyperAnalysis is the hyper-analysis transform h_a: the scaled latent
+// (M×h×w) to the hyper-latent z (N×h/4×w/4, rounded up).
+type HyperAnalysis struct {
+	N, M int
+	net  net
+}
+
+// NewHyperAnalysis builds h_a from the tensors h_a.0, h_a.2 and h_a.4 of p
+// with widths n and m. It returns a *ParamError if a tensor is missing, has
+// the wrong shape or holds invalid values.
+func NewHyperAnalysis(p Params, n, m int) (*HyperAnalysis, error) {
+	if err := checkWidths(n, m); err != nil {
+		return nil, err
+	}
+	b := &builder{p: p}
+	stages := []stage{
+		b.conv("h_a.0", m, n, 3, 1, 1, true),
+		b.conv("h_a.2", n, n, 5, 2, 2, true),
+		b.conv("h_a.4", n, n, 5, 2, 2, false),
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	return &HyperAnalysis{N: n, M: m, net: net{in: m, stages: stages}}, nil
+}
+
+// Forward returns h_a(x) for an M-channel latent x. It panics with a
+// "model: " message if x does not have M channels or is empty.
+func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "HyperAnalysis") }
