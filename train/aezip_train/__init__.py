@@ -1,0 +1,1 @@
+"""aezip trainer: model, data, training loop, exporter (see train/README.md)."""
