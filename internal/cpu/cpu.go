@@ -1,0 +1,18 @@
+// Package cpu reports the x86 vector extensions that the assembly kernels
+// of aezip may use. It reads CPUID and XGETBV itself, so the answer also
+// accounts for the operating system saving the wider registers.
+package cpu
+
+// X86 holds the features of the running processor. All fields are false on
+// other architectures and under the noasm build tag.
+var X86 struct {
+	// HasAVX2 and HasFMA report AVX2 and FMA3 with YMM state enabled by
+	// the operating system.
+	HasAVX2, HasFMA bool
+	// HasAVX512F, HasAVX512BW, HasAVX512DQ and HasAVX512VL report those
+	// AVX-512 subsets with ZMM and opmask state enabled by the operating
+	// system.
+	HasAVX512F, HasAVX512BW, HasAVX512DQ, HasAVX512VL bool
+}
+
+func init() { detect() }

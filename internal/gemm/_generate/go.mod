@@ -1,0 +1,3 @@
+module github.com/aezip/aezip/internal/gemm/_generate
+
+go 1.26

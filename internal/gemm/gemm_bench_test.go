@@ -1,0 +1,71 @@
+package gemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchShapes are GEMMs of the im2col convolutions at a 768×512 input:
+// out channels × (in channels·kernel area) × output pixels.
+var benchShapes = []struct {
+	name    string
+	m, n, k int
+}{
+	{"conv128x3200x6144", 128, 6144, 3200}, // g_a.4: N→N, k5, 96×64 out
+	{"conv192x3200x1536", 192, 1536, 3200}, // g_a.6: N→M, 48×32 out
+	{"conv128x75x24576", 128, 24576, 75},   // g_a.0 slice: 3→N, k=75
+	{"thin3x3200x6144", 3, 6144, 3200},     // N→3 output layer
+	{"thin6144x3x3200", 6144, 3, 3200},     // the same with n=3
+}
+
+func BenchmarkSgemm(b *testing.B) {
+	for _, sh := range benchShapes {
+		r := rand.New(rand.NewPCG(1, 1))
+		a := randSlice(r, sh.m*sh.k)
+		bb := randSlice(r, sh.k*sh.n)
+		c := make([]float32, sh.m*sh.n)
+		for _, k := range []Kernel{AVX512, AVX2, Generic} {
+			if !k.Available() {
+				continue
+			}
+			for _, th := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%s/threads=%d", sh.name, k, th), func(b *testing.B) {
+					defer SetKernel(SetKernel(k))
+					defer SetMaxThreads(SetMaxThreads(th))
+					b.ReportAllocs()
+					for b.Loop() {
+						Sgemm(sh.m, sh.n, sh.k, a, sh.k, bb, sh.n, c, sh.n)
+					}
+					flops := 2 * float64(sh.m) * float64(sh.n) * float64(sh.k) * float64(b.N)
+					b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkDotI16(b *testing.B) {
+	// h_s.4 at a 768×512 input: 3M/2·9 → 2M channels on 48×32 pixels.
+	const m, n, k = 384, 1536, 288 * 9
+	r := rand.New(rand.NewPCG(1, 1))
+	a := randI16(r, m*k, false)
+	bb := randI16(r, k*n, false)
+	c := make([]int32, m*n)
+	for _, kern := range []Kernel{AVX512, AVX2, Generic} {
+		if !kern.Available() {
+			continue
+		}
+		for _, th := range []int{1, 2} {
+			b.Run(fmt.Sprintf("hs4/%s/threads=%d", kern, th), func(b *testing.B) {
+				defer SetKernel(SetKernel(kern))
+				defer SetMaxThreads(SetMaxThreads(th))
+				for b.Loop() {
+					DotI16(m, n, k, a, k, bb, n, c, n)
+				}
+				ops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
+				b.ReportMetric(ops/b.Elapsed().Seconds()/1e9, "GOPS")
+			})
+		}
+	}
+}

@@ -1,0 +1,168 @@
+// This file implements the cache-blocked float32 product: B is packed in
+// kc×nc blocks that stay in L2, A in mc×kc blocks of mr-row panels, and the
+// micro-kernel runs over the panels with the A panel held in L1.
+
+package gemm
+
+import "sync"
+
+// Cache blocking. kcBlock also fixes the summation order of every element:
+// the k range is cut at multiples of kcBlock, each piece is accumulated
+// from zero in k order and then added to C, whatever the kernel and split.
+const (
+	kcBlock = 256
+	ncBlock = 512
+	mcBlock = 224
+)
+
+// fproblem is C += A·B with arbitrary element strides, so that transposed
+// views share one code path. Element (i, p) of A is a[i*ars+p*acs].
+type fproblem struct {
+	m, n, k  int
+	a        []float32
+	ars, acs int
+	b        []float32
+	brs, bcs int
+	c        []float32
+	crs, ccs int
+}
+
+func (p fproblem) transpose() fproblem {
+	return fproblem{
+		m: p.n, n: p.m, k: p.k,
+		a: p.b, ars: p.bcs, acs: p.brs,
+		b: p.a, brs: p.acs, bcs: p.ars,
+		c: p.c, crs: p.ccs, ccs: p.crs,
+	}
+}
+
+// sub restricts p to rows [i0, i1) and columns [j0, j1) of C.
+func (p fproblem) sub(i0, i1, j0, j1 int) fproblem {
+	q := p
+	q.m, q.n = i1-i0, j1-j0
+	q.a = p.a[i0*p.ars:]
+	q.b = p.b[j0*p.bcs:]
+	q.c = p.c[i0*p.crs+j0*p.ccs:]
+	return q
+}
+
+type workspace struct {
+	a, b, tile []float32
+}
+
+var workspaces sync.Pool
+
+func getWorkspace() *workspace {
+	if ws, ok := workspaces.Get().(*workspace); ok {
+		return ws
+	}
+	return &workspace{}
+}
+
+func putWorkspace(ws *workspace) { workspaces.Put(ws) }
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+func (p *fproblem) run(fk *floatKernels, ws *workspace) {
+	mr, nr := fk.mr, fk.nr
+	mc := (mcBlock + mr - 1) / mr * mr
+	ws.a = grow(ws.a, mc*kcBlock)
+	ws.b = grow(ws.b, kcBlock*(ncBlock+nr))
+	ws.tile = grow(ws.tile, mr*nr)
+	for jc := 0; jc < p.n; jc += ncBlock {
+		nc := min(ncBlock, p.n-jc)
+		for pc := 0; pc < p.k; pc += kcBlock {
+			kc := min(kcBlock, p.k-pc)
+			p.packB(ws.b, pc, kc, jc, nc, nr)
+			for ic := 0; ic < p.m; ic += mc {
+				mcc := min(mc, p.m-ic)
+				p.packA(ws.a, ic, mcc, pc, kc, mr)
+				p.macro(fk, ws, ic, mcc, jc, nc, kc)
+			}
+		}
+	}
+}
+
+// packB copies rows [pc, pc+kc) and columns [jc, jc+nc) of B into panels
+// of nr columns, each stored k step by k step; the last panel is padded
+// with zeros.
+func (p *fproblem) packB(dst []float32, pc, kc, jc, nc, nr int) {
+	for jr := 0; jr < nc; jr += nr {
+		w := min(nr, nc-jr)
+		panel := dst[jr*kc : jr*kc+kc*nr]
+		for q := 0; q < kc; q++ {
+			row := panel[q*nr : q*nr+nr]
+			src := (pc+q)*p.brs + (jc+jr)*p.bcs
+			if p.bcs == 1 {
+				copy(row, p.b[src:src+w])
+			} else {
+				for j := 0; j < w; j++ {
+					row[j] = p.b[src+j*p.bcs]
+				}
+			}
+			clear(row[w:])
+		}
+	}
+}
+
+// packA copies rows [ic, ic+mc) and columns [pc, pc+kc) of A into panels of
+// mr rows, each stored k step by k step; the last panel keeps only its
+// rows, so panel ir starts at ir*kc.
+func (p *fproblem) packA(dst []float32, ic, mc, pc, kc, mr int) {
+	for ir := 0; ir < mc; ir += mr {
+		h := min(mr, mc-ir)
+		panel := dst[ir*kc : ir*kc+h*kc]
+		for i := 0; i < h; i++ {
+			src := (ic+ir+i)*p.ars + pc*p.acs
+			if p.acs == 1 {
+				for q, v := range p.a[src : src+kc] {
+					panel[q*h+i] = v
+				}
+			} else {
+				for q := 0; q < kc; q++ {
+					panel[q*h+i] = p.a[src+q*p.acs]
+				}
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over one packed A block and B block. Full
+// tiles of a row-major C are updated in place; the others go through a
+// small tile that is loaded from C, updated and stored back, so that both
+// cases perform exactly the same additions.
+func (p *fproblem) macro(fk *floatKernels, ws *workspace, ic, mc, jc, nc, kc int) {
+	mr, nr := fk.mr, fk.nr
+	tile := ws.tile
+	for ir := 0; ir < mc; ir += mr {
+		h := min(mr, mc-ir)
+		ap := ws.a[ir*kc : ir*kc+h*kc]
+		for jr := 0; jr < nc; jr += nr {
+			w := min(nr, nc-jr)
+			bp := ws.b[jr*kc : jr*kc+kc*nr]
+			ci := (ic+ir)*p.crs + (jc+jr)*p.ccs
+			if w == nr && p.ccs == 1 {
+				fk.call(h, kc, ap, bp, p.c[ci:ci+(h-1)*p.crs+nr], p.crs)
+				continue
+			}
+			for i := 0; i < h; i++ {
+				row := tile[i*nr : i*nr+nr]
+				for j := 0; j < w; j++ {
+					row[j] = p.c[ci+i*p.crs+j*p.ccs]
+				}
+				clear(row[w:])
+			}
+			fk.call(h, kc, ap, bp, tile[:h*nr], nr)
+			for i := 0; i < h; i++ {
+				for j := 0; j < w; j++ {
+					p.c[ci+i*p.crs+j*p.ccs] = tile[i*nr+j]
+				}
+			}
+		}
+	}
+}
