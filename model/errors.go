@@ -1,0 +1,44 @@
+// This file implements the typed errors of the model file, the importer and
+// the integer hyper-synthesis, as specified in docs/spec.md §5.
+
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// FormatError reports a model file that is damaged or not a model file at
+// all: bad magic, a malformed record, a value out of range, a limit exceeded.
+type FormatError string
+
+func (e FormatError) Error() string { return "model: invalid model file: " + string(e) }
+
+// UnsupportedError reports a well-formed model file that this package cannot
+// use: an unknown format version or architecture.
+type UnsupportedError string
+
+func (e UnsupportedError) Error() string { return "model: unsupported model file: " + string(e) }
+
+// DumpError reports a safetensors dump that the importer cannot use: a
+// malformed header, a missing tensor, a wrong shape or dtype, a bad value.
+type DumpError string
+
+func (e DumpError) Error() string { return "model: invalid safetensors dump: " + string(e) }
+
+// BoundError reports an integer hyper-synthesis layer whose output channel
+// could overflow its int32 accumulator: Σ|w_q|·32768 + |b_q| ≥ 2^31, the
+// sum taken over the weights that one output adds up.
+type BoundError struct {
+	Layer   string // tensor prefix, e.g. "h_s.2"
+	Channel int    // output channel
+	Sum     int64  // Σ|w_q|·32768 + |b_q|
+}
+
+func (e *BoundError) Error() string {
+	return fmt.Sprintf("model: %s output channel %d: accumulator bound %d ≥ 2^31", e.Layer, e.Channel, e.Sum)
+}
+
+// ErrChecksum means the SHA-256 checksum at the end of a model file does not
+// match its contents.
+var ErrChecksum = errors.New("model: model file checksum mismatch")

@@ -1,0 +1,374 @@
+// This file implements the integer hyper-synthesis h_s (int16 activations and
+// weights, exact int32 accumulation, per-channel requantisation), as specified
+// in docs/spec.md §5.4. Its output decides the entropy-coding tables, so it is
+// integer-only and bit-identical on every platform.
+
+package model
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// accBound is the exclusive limit on Σ|w_q|·32768 + |b_q| over the weights
+// of one output: with it the exact sum fits in int32, and since int32
+// addition wraps modulo 2^32, every summation order gives that exact sum.
+const accBound = 1 << 31
+
+// IntLayer is one integer layer of the hyper-synthesis: a stride-2
+// ConvTranspose2d (k5, p2, op1) or a stride-1 Conv2d (k3, p1), followed by
+// per-output-channel requantisation and an optional integer LeakyReLU.
+type IntLayer struct {
+	In, Out    int
+	Transposed bool // ConvTranspose2d k5 s2 p2 op1; else Conv2d k3 s1 p1
+	Leaky      bool // apply the integer LeakyReLU after requantisation
+
+	// Weight is in PyTorch layout: [Out][In][3][3] for Conv2d,
+	// [In][Out][5][5] for ConvTranspose2d.
+	Weight []int16
+	Bias   []int32 // [Out], in accumulator units
+	Mult   []int32 // [Out], in [0, 2^31)
+	Shift  []int32 // [Out], in [1, 62]
+}
+
+// kernel returns the kernel size of the layer.
+func (l *IntLayer) kernel() int {
+	if l.Transposed {
+		return 5
+	}
+	return 3
+}
+
+// weightAt returns w_q for output o, input i, tap (ky, kx).
+func (l *IntLayer) weightAt(o, i, ky, kx int) int16 {
+	k := l.kernel()
+	if l.Transposed {
+		return l.Weight[((i*l.Out+o)*k+ky)*k+kx]
+	}
+	return l.Weight[((o*l.In+i)*k+ky)*k+kx]
+}
+
+// check verifies shapes, multiplier and shift ranges and the accumulator
+// bound of every output channel.
+func (l *IntLayer) check(name string) error {
+	k := l.kernel()
+	switch {
+	case l.In <= 0 || l.Out <= 0:
+		return FormatError(name + ": empty layer")
+	case len(l.Weight) != l.In*l.Out*k*k, len(l.Bias) != l.Out, len(l.Mult) != l.Out, len(l.Shift) != l.Out:
+		return FormatError(name + ": tensor sizes do not match the architecture")
+	}
+	for o := 0; o < l.Out; o++ {
+		if l.Mult[o] < 0 {
+			return FormatError(fmt.Sprintf("%s: negative multiplier in channel %d", name, o))
+		}
+		if l.Shift[o] < 1 || l.Shift[o] > 62 {
+			return FormatError(fmt.Sprintf("%s: shift %d out of [1,62] in channel %d", name, l.Shift[o], o))
+		}
+	}
+	sums := l.absSums()
+	for o, s := range sums {
+		if v := s*32768 + abs64(int64(l.Bias[o])); v >= accBound {
+			return &BoundError{Layer: name, Channel: o, Sum: v}
+		}
+	}
+	return nil
+}
+
+// phase returns the output phase of tap t: a stride-2 transposed conv adds
+// tap (ky, kx) only to outputs (y, x) with y ≡ ky and x ≡ kx (mod 2), so
+// the taps fall into four disjoint groups and one output sums one group. A
+// Conv2d has one group.
+func (l *IntLayer) phase(t int) int {
+	if !l.Transposed {
+		return 0
+	}
+	k := l.kernel()
+	return (t/k)%2*2 + (t%k)%2
+}
+
+// absSums returns, for every output channel, the largest Σ|w_q| over the
+// weights that one output sums (the largest phase group).
+func (l *IntLayer) absSums() []int64 {
+	k := l.kernel()
+	sums := make([]int64, l.Out)
+	for o := 0; o < l.Out; o++ {
+		var ph [4]int64
+		for i := 0; i < l.In; i++ {
+			for t := 0; t < k*k; t++ {
+				ph[l.phase(t)] += abs64(int64(l.weightAt(o, i, t/k, t%k)))
+			}
+		}
+		sums[o] = max(ph[0], ph[1], ph[2], ph[3])
+	}
+	return sums
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// requant maps an accumulator to the layer's output units, rounding half up,
+// then clamps to int32. shift is in [1, 62] and |acc·mult| < 2^62, so the
+// int64 arithmetic cannot overflow.
+func requant(acc, mult, shift int32) int32 {
+	r := (int64(acc)*int64(mult) + int64(1)<<(shift-1)) >> shift
+	return clamp32(r)
+}
+
+func clamp32(v int64) int32 {
+	if v > 1<<31-1 {
+		return 1<<31 - 1
+	}
+	if v < -1<<31 {
+		return -1 << 31
+	}
+	return int32(v)
+}
+
+func clamp16(v int64) int16 {
+	if v > 32767 {
+		return 32767
+	}
+	if v < -32768 {
+		return -32768
+	}
+	return int16(v)
+}
+
+// leaky is the integer LeakyReLU: negative values are multiplied by the Q16
+// slope with an arithmetic (flooring) shift.
+func leaky(v int32, slopeQ16 int32) int64 {
+	if v >= 0 {
+		return int64(v)
+	}
+	return (int64(v) * int64(slopeQ16)) >> 16
+}
+
+// IntHyperSynthesis is the integer hyper-synthesis h_s: ẑ (N channels) in,
+// for every element of y (M channels, 4× the size of ẑ) a mean μq (the
+// value is μq / 2^MeanBits) and a scale index in [0, K) out.
+type IntHyperSynthesis struct {
+	N, M int
+	// Layers are h_s.0 (transposed, N→M), h_s.2 (transposed, M→3M/2) and
+	// h_s.4 (Conv2d 3M/2→2M: channels 0..M-1 scales, M..2M-1 means).
+	Layers   [3]IntLayer
+	SlopeQ16 int32 // LeakyReLU slope in Q16
+	MeanBits int   // F: the last layer's outputs are in units of 2^-F
+	// Thresholds has K-1 non-decreasing entries: the scale index of an output
+	// s is the number of thresholds that s exceeds.
+	Thresholds []int32
+}
+
+// layerNames are the tensor prefixes of the three integer layers.
+var layerNames = [3]string{"h_s.0", "h_s.2", "h_s.4"}
+
+// check verifies that the network is consistent with N and M and that every
+// layer satisfies the accumulator bound.
+func (h *IntHyperSynthesis) check() error {
+	want := [3][2]int{{h.N, h.M}, {h.M, 3 * h.M / 2}, {3 * h.M / 2, 2 * h.M}}
+	for i := range h.Layers {
+		l := &h.Layers[i]
+		if l.In != want[i][0] || l.Out != want[i][1] || l.Transposed != (i < 2) || l.Leaky != (i < 2) {
+			return FormatError(layerNames[i] + ": layer shape does not match the architecture")
+		}
+		if err := l.check(layerNames[i]); err != nil {
+			return err
+		}
+	}
+	if h.SlopeQ16 < 0 || h.SlopeQ16 > 1<<16 {
+		return FormatError("LeakyReLU slope out of range")
+	}
+	if len(h.Thresholds) == 0 || len(h.Thresholds) > 255 {
+		return FormatError("scale threshold count out of range")
+	}
+	for i := 1; i < len(h.Thresholds); i++ {
+		if h.Thresholds[i] < h.Thresholds[i-1] {
+			return FormatError("scale thresholds decrease")
+		}
+	}
+	return nil
+}
+
+// Forward runs h_s on ẑ (N channels of h×w values, channel-major raster
+// order; each value is clamped to int16) and returns, for the M×4h×4w
+// elements of y in the same order, the means μq and the scale indices. It
+// panics if len(zhat) != N·h·w.
+func (h *IntHyperSynthesis) Forward(zhat []int32, hz, wz int) (meanQ []int32, scaleIdx []uint8) {
+	if hz <= 0 || wz <= 0 || len(zhat) != h.N*hz*wz {
+		panic(fmt.Sprintf("model: IntHyperSynthesis.Forward: len(zhat)=%d, want %d×%d×%d", len(zhat), h.N, hz, wz))
+	}
+	raw := h.raw(zhat, hz, wz)
+	n := len(raw) / 2
+	scaleIdx = make([]uint8, n)
+	for j, v := range raw[:n] {
+		scaleIdx[j] = uint8(h.scaleIndex(v))
+	}
+	return raw[n:], scaleIdx
+}
+
+// raw returns the last layer's int32 outputs: M planes of scales, then M
+// planes of means, in units of 2^-MeanBits.
+func (h *IntHyperSynthesis) raw(zhat []int32, hz, wz int) []int32 {
+	in := make([]int16, len(zhat))
+	for i, v := range zhat {
+		in[i] = clamp16(int64(v))
+	}
+	a1 := h.Layers[0].forward16(in, hz, wz, h.SlopeQ16)
+	a2 := h.Layers[1].forward16(a1, 2*hz, 2*wz, h.SlopeQ16)
+	hw := 16 * hz * wz
+	out := make([]int32, 2*h.M*hw)
+	h.Layers[2].run(a2, 4*hz, 4*wz, func(o int, plane []int32) {
+		copy(out[o*hw:(o+1)*hw], plane)
+	})
+	return out
+}
+
+// scaleIndex returns the number of thresholds that v exceeds.
+func (h *IntHyperSynthesis) scaleIndex(v int32) int {
+	return sort.Search(len(h.Thresholds), func(j int) bool { return h.Thresholds[j] >= v })
+}
+
+// forward16 runs the layer on an int16 activation of l.In×hi×wi and returns
+// the int16 activation of the next layer.
+func (l *IntLayer) forward16(in []int16, hi, wi int, slopeQ16 int32) []int16 {
+	ho, wo := hi, wi
+	if l.Transposed {
+		ho, wo = 2*hi, 2*wi
+	}
+	out := make([]int16, l.Out*ho*wo)
+	l.run(in, hi, wi, func(o int, plane []int32) {
+		dst := out[o*ho*wo : (o+1)*ho*wo]
+		for j, v := range plane {
+			if l.Leaky {
+				dst[j] = clamp16(leaky(v, slopeQ16))
+			} else {
+				dst[j] = clamp16(int64(v))
+			}
+		}
+	})
+	return out
+}
+
+// run computes every output channel of the layer on in (l.In×hi×wi), in
+// parallel over channels, and hands each requantised (int32-clamped) plane
+// to emit together with its channel index. emit is called concurrently for
+// different channels; the plane is only valid during the call.
+func (l *IntLayer) run(in []int16, hi, wi int, emit func(o int, plane []int32)) {
+	var next atomic.Int64
+	workers := min(runtime.GOMAXPROCS(0), l.Out)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var acc, plane []int32
+			for {
+				o := int(next.Add(1) - 1)
+				if o >= l.Out {
+					return
+				}
+				if l.Transposed {
+					acc, plane = l.accTransposed(acc, plane, in, o, hi, wi)
+				} else {
+					acc, plane = l.accConv(acc, plane, in, o, hi, wi)
+				}
+				m, s := l.Mult[o], l.Shift[o]
+				for j, v := range plane {
+					plane[j] = requant(v, m, s)
+				}
+				emit(o, plane)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// accConv accumulates output channel o of a Conv2d k3 s1 p1 into plane
+// (hi×wi). The padded accumulator lets every tap run over whole rows without
+// border tests: output (y, x) lives at acc[(y+1)·(wi+2) + x+1], and tap
+// (ky, kx) of input (iy, ix) adds to output (iy+1-ky, ix+1-kx).
+func (l *IntLayer) accConv(acc, plane []int32, in []int16, o, hi, wi int) ([]int32, []int32) {
+	pw := wi + 2
+	acc = resize(acc, (hi+2)*pw)
+	clear(acc)
+	for i := 0; i < l.In; i++ {
+		src := in[i*hi*wi : (i+1)*hi*wi]
+		wt := l.Weight[(o*l.In+i)*9 : (o*l.In+i+1)*9]
+		for t, w16 := range wt {
+			if w16 == 0 {
+				continue
+			}
+			w := int32(w16)
+			ky, kx := t/3, t%3
+			for iy := 0; iy < hi; iy++ {
+				row := acc[(iy+2-ky)*pw+2-kx:]
+				row = row[:wi]
+				for ix, v := range src[iy*wi : (iy+1)*wi] {
+					row[ix] += w * int32(v)
+				}
+			}
+		}
+	}
+	plane = resize(plane, hi*wi)
+	b := l.Bias[o]
+	for y := 0; y < hi; y++ {
+		r := acc[(y+1)*pw+1 : (y+1)*pw+1+wi]
+		for x, v := range r {
+			plane[y*wi+x] = v + b
+		}
+	}
+	return acc, plane
+}
+
+// accTransposed accumulates output channel o of a ConvTranspose2d k5 s2 p2
+// op1 of an hi×wi input into plane (2hi×2wi). Input (iy, ix) with tap
+// (ky, kx) adds to output (2iy-2+ky, 2ix-2+kx), which lives at
+// acc[(2iy+ky)·(2wi+4) + 2ix+kx]; outputs outside [0,2hi)×[0,2wi) are
+// dropped, exactly as PyTorch crops them.
+func (l *IntLayer) accTransposed(acc, plane []int32, in []int16, o, hi, wi int) ([]int32, []int32) {
+	ho, wo := 2*hi, 2*wi
+	pw := wo + 4
+	acc = resize(acc, (ho+4)*pw)
+	clear(acc)
+	for i := 0; i < l.In; i++ {
+		src := in[i*hi*wi : (i+1)*hi*wi]
+		wt := l.Weight[(i*l.Out+o)*25 : (i*l.Out+o+1)*25]
+		for t, w16 := range wt {
+			if w16 == 0 {
+				continue
+			}
+			w := int32(w16)
+			ky, kx := t/5, t%5
+			for iy := 0; iy < hi; iy++ {
+				row := acc[(2*iy+ky)*pw+kx:]
+				row = row[:2*wi]
+				for ix, v := range src[iy*wi : (iy+1)*wi] {
+					row[2*ix] += w * int32(v)
+				}
+			}
+		}
+	}
+	plane = resize(plane, ho*wo)
+	b := l.Bias[o]
+	for y := 0; y < ho; y++ {
+		r := acc[(y+2)*pw+2 : (y+2)*pw+2+wo]
+		for x, v := range r {
+			plane[y*wo+x] = v + b
+		}
+	}
+	return acc, plane
+}
+
+func resize(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
+}
