@@ -87,15 +87,19 @@ func TestReadErrors(t *testing.T) {
 		{"width over max", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.Width = MaxDimension + 1 })}, okTile, okEnd), Limits{MaxPixels: -1}, kFormat},
 		{"colour type 3", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.ColorType = 3 })}, okTile, okEnd), Limits{}, kFormat},
 		{"bit depth 16", func() []byte { d := hdr(nil); d[9] = 16; return build(1, 0, rawChunk{t: "AHDR", d: d}, okTile, okEnd) }(), Limits{}, kUnsupported},
-		{"bad colour and depth", func() []byte { d := hdr(nil); d[8], d[9] = 7, 16; return build(1, 0, rawChunk{t: "AHDR", d: d}, okTile, okEnd) }(), Limits{}, kFormat},
+		{"bad colour and depth", func() []byte {
+			d := hdr(nil)
+			d[8], d[9] = 7, 16
+			return build(1, 0, rawChunk{t: "AHDR", d: d}, okTile, okEnd)
+		}(), Limits{}, kFormat},
 		{"quality 10001", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.Quality = 10001 })}, okTile, okEnd), Limits{}, kFormat},
 		{"M 0", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.M = 0 })}, okTile, okEnd), Limits{}, kFormat},
 		{"N 0", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.N = 0 })}, okTile, okEnd), Limits{}, kFormat},
 		{"tile width only", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.TileHeight = 64 })}, okTile, okEnd), Limits{}, kFormat},
-		{"tile over max", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.TileWidth, h.TileHeight = 1, MaxDimension + 1 })}, okTile, okEnd), Limits{}, kFormat},
+		{"tile over max", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.TileWidth, h.TileHeight = 1, MaxDimension+1 })}, okTile, okEnd), Limits{}, kFormat},
 		{"too many tiles", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.Width, h.Height, h.TileWidth, h.TileHeight = 300, 300, 1, 1 })}, okTile, okEnd), Limits{}, kFormat},
 		{"pixels over limit", valid, Limits{MaxPixels: 14}, kTooLarge},
-		{"pixels over default", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.Width, h.Height = 1 << 15, 1<<13 + 1 })}, okTile, okEnd), Limits{}, kTooLarge},
+		{"pixels over default", build(1, 0, rawChunk{t: "AHDR", d: hdr(func(h *Header) { h.Width, h.Height = 1<<15, 1<<13+1 })}, okTile, okEnd), Limits{}, kTooLarge},
 		{"chunk over limit", valid, Limits{MaxChunkBytes: 39}, kTooLarge},
 		{"file over limit", valid, Limits{MaxTotalBytes: int64(len(valid)) - 1}, kTooLarge},
 		{"chunk over hard max", build(1, 0, okHdr, rawChunk{t: "TILE", length: u32(1 << 31)}), Limits{MaxChunkBytes: -1, MaxTotalBytes: -1}, kFormat},
@@ -244,10 +248,10 @@ func TestReadOneByteAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, r := range map[string]io.Reader{
-		"one byte":  iotest.OneByteReader(bytes.NewReader(buf.Bytes())),
-		"half":      iotest.HalfReader(bytes.NewReader(buf.Bytes())),
-		"data+EOF":  iotest.DataErrReader(bytes.NewReader(buf.Bytes())),
-		"timeout":   iotest.TimeoutReader(iotest.OneByteReader(bytes.NewReader(buf.Bytes()))),
+		"one byte": iotest.OneByteReader(bytes.NewReader(buf.Bytes())),
+		"half":     iotest.HalfReader(bytes.NewReader(buf.Bytes())),
+		"data+EOF": iotest.DataErrReader(bytes.NewReader(buf.Bytes())),
+		"timeout":  iotest.TimeoutReader(iotest.OneByteReader(bytes.NewReader(buf.Bytes()))),
 	} {
 		got, err := Read(r, Limits{})
 		if name == "timeout" {
