@@ -129,11 +129,11 @@ func (m *Model) writeBody(w io.Writer) (n int64, sum [checksumSize]byte, err err
 	e.u32(math.Float32bits(a.Slope))
 	e.u64(math.Float64bits(a.ScaleMin))
 	e.u64(math.Float64bits(a.ScaleMax))
-	fdt := uint8(dtypeF32)
 	if a.Float16 {
-		fdt = dtypeF16
+		e.u8(dtypeF16)
+	} else {
+		e.u8(dtypeF32)
 	}
-	e.u8(fdt)
 
 	ints := m.HyperSynthesis.intTensors()
 	ishapes := intShapes(a.N, a.M, a.K)
@@ -153,9 +153,14 @@ func (m *Model) writeBody(w io.Writer) (n int64, sum [checksumSize]byte, err err
 		var shape []int
 		if p, ok := m.params[name]; ok {
 			shape = p.Shape
-			e.u8(fdt)
+			half := a.Float16 && halfStored(name)
+			if half {
+				e.u8(dtypeF16)
+			} else {
+				e.u8(dtypeF32)
+			}
 			for _, v := range p.Data {
-				if a.Float16 {
+				if half {
 					buf = binary.LittleEndian.AppendUint16(buf, f32ToF16(v))
 				} else {
 					buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
@@ -362,9 +367,12 @@ func parseBody(d *decoder) (*Model, error) {
 		}
 		prev = name
 		var want []int
-		wantType := int(fdt)
+		wantType := dtypeF32
 		if s, ok := fshapes[name]; ok {
 			want = s
+			if a.Float16 && halfStored(name) {
+				wantType = dtypeF16
+			}
 		} else if it, ok := ishapes[name]; ok {
 			want, wantType = it.shape, it.dtype
 		} else {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/aezip/aezip/quant"
 )
@@ -37,12 +38,20 @@ type importOptions struct {
 	float16 bool
 }
 
-// WithFloat16 makes [Import] round the float tensors (g_a, g_s, h_a, gains)
-// to IEEE half precision, as they will be stored in the model file; the
-// default keeps float32. The integer h_s and the tables are unaffected.
+// WithFloat16 sets whether [Import] rounds the convolution weights of g_a,
+// g_s and h_a to IEEE half precision, as they are then stored in the model
+// file (biases, GDN parameters and gains stay float32). The default is on:
+// it shrinks the file by a third, and on the trainer's parity fixture g_s
+// still agrees with PyTorch to 91 dB and ẑ and round(y⊙gain) are unchanged.
+// The integer h_s and the tables do not depend on it.
 func WithFloat16(on bool) ImportOption {
 	return func(o *importOptions) { o.float16 = on }
 }
+
+// halfStored reports whether float tensor name is stored as float16 in a
+// model whose Arch.Float16 is set: the convolution weights, which are
+// nearly all of the file.
+func halfStored(name string) bool { return strings.HasSuffix(name, ".weight") }
 
 // floatShapes returns the float tensors a model of the given widths keeps
 // (everything but h_s and the prior on z) and their shapes.
@@ -101,7 +110,7 @@ func checkArch(n, m, levels int) error {
 // per-channel CDF tables of z, the Gaussian tables, the scale thresholds and
 // the integer h_s are computed here once and never at load.
 func Import(dump io.Reader, opts ...ImportOption) (*Model, error) {
-	var o importOptions
+	o := importOptions{float16: true}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -129,7 +138,7 @@ func Import(dump io.Reader, opts ...ImportOption) (*Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		if o.float16 {
+		if o.float16 && halfStored(name) {
 			for i, v := range data {
 				data[i] = f16ToF32(f32ToF16(v))
 			}

@@ -24,7 +24,7 @@ type Arch struct {
 	SlopeQ16  int32   // LeakyReLU slope of the integer h_s, in Q16
 	ScaleMin  float64 // first entry of the Gaussian scale table
 	ScaleMax  float64 // last entry of the Gaussian scale table
-	Float16   bool    // float tensors are stored as IEEE half precision
+	Float16   bool    // convolution weights are stored as IEEE half precision
 }
 
 // Model is a complete aezip model. It is immutable after Load or Import
