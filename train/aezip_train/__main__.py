@@ -74,7 +74,7 @@ def _bench(argv: List[str]) -> int:
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, default=0)
     a = p.parse_args(argv)
-    from .model import ModelConfig, build, count_params, rd_loss
+    from .model import ModelConfig, autocast_bf16, build, count_params, rd_loss
     from .train import sample_levels
 
     if a.threads:
@@ -89,7 +89,7 @@ def _bench(argv: List[str]) -> int:
         t0 = time.time()
         x = torch.rand((a.batch, 3, a.crop, a.crop), generator=gen, device=dev)
         t = sample_levels(a.batch, model.cfg.levels, 0.5, gen, dev)
-        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=dev.type == "cuda"):
+        with autocast_bf16(dev.type == "cuda"):
             out = model(x, t)
         loss, _ = rd_loss(x, out, model.lmbda(t))
         opt.zero_grad()

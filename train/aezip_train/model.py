@@ -9,6 +9,7 @@ factorized prior on z and the Gaussian conditional on y always run in float32.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -98,6 +99,13 @@ def _no_autocast(x: Tensor):
     if x.is_cuda:
         return torch.autocast(device_type="cuda", enabled=False)
     return torch.autocast(device_type="cpu", enabled=False)
+
+
+def autocast_bf16(enabled: bool):
+    """bf16 autocast on CUDA when enabled, else a no-op context (torch 1.13 checks CUDA eagerly)."""
+    if enabled:
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def _conv(cin: int, cout: int, k: int = 5, s: int = 2) -> nn.Conv2d:

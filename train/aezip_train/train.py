@@ -23,7 +23,7 @@ import torch.distributed as dist
 
 from .data import CropCache, list_images
 from .evaluate import append_csv, evaluate, format_rows, load_images
-from .model import AEModel, ModelConfig, build, count_params, rd_loss
+from .model import AEModel, ModelConfig, autocast_bf16, build, count_params, rd_loss
 
 
 @dataclasses.dataclass
@@ -284,17 +284,18 @@ def run(args: argparse.Namespace) -> int:
             g["lr"] = lr
         x = cache.batch(args.batch)
         t = sample_levels(x.shape[0], cfg.levels, args.continuous_frac, cache.gen, dev)
-        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=bf16):
+        with autocast_bf16(bf16):
             out = net(x, t)
         loss, st = rd_loss(x, out, model.lmbda(t), msssim=args.msssim)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
-        lv = loss.detach()
+        # One host sync per step: the NaN/spike guard needs the values anyway.
+        vals = torch.stack([loss.detach().float(), gnorm.detach().float(), st["bpp"].float(), st["psnr"].float()])
         if world > 1:
-            dist.all_reduce(lv)
-            lv /= world
-        lval, gval = lv.item(), gnorm.item()
+            dist.all_reduce(vals)
+            vals /= world
+        lval, gval, bpp_v, psnr_v = vals.tolist()
         is_bad = not (math.isfinite(lval) and math.isfinite(gval)) or (
             ema is not None and step > args.warmup and lval > args.spike * ema)
         if is_bad:
@@ -318,8 +319,7 @@ def run(args: argparse.Namespace) -> int:
         step += 1
         if step % args.snapshot_every == 0:
             good = (copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict()))
-        stats = {"loss": lval, "bpp": st["bpp"].item() if bar.tty or step % 50 == 0 else stats.get("bpp", 0),
-                 "psnr": st["psnr"].item() if bar.tty or step % 50 == 0 else stats.get("psnr", 0)}
+        stats = {"loss": lval, "bpp": bpp_v, "psnr": psnr_v}
         if main_proc:
             bar.update(step, time.time() - start, stats, lr)
             now = time.time()
