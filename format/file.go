@@ -1,5 +1,5 @@
 // This file implements the in-memory form of a file and the reader limits, as
-// specified in docs/spec.md §2.5 and §2.7.
+// specified in docs/spec.md §2.5 and §2.8.
 
 package format
 

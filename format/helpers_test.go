@@ -34,7 +34,7 @@ func richFile() *File {
 		Header: h,
 		Alpha:  []byte{1, 2, 3},
 		ICC:    []byte("icc profile"),
-		EXIF:   []byte("Exif\x00\x00MM"),
+		EXIF:   []byte("MM\x00\x2a\x00\x00\x00\x08"),
 		XMP:    []byte("<x:xmpmeta/>"),
 		Unknown: []Chunk{
 			{Type: ChunkType{'f', 'u', 't', 'r'}, Data: []byte("later")},
