@@ -18,7 +18,7 @@
 //
 // # Frame streams
 //
-// Several images are stored as concatenated files. [Read] and [Reader] consume
+// Several images are stored as concatenated files. [Read] and [Decoder] consume
 // exactly the bytes of one file and never read past its end chunk, so the next
 // file can be read from the same [io.Reader]; a clean end of input before the
 // first byte of a file is reported as [io.EOF].

@@ -61,19 +61,19 @@ func ExampleRead() {
 	// 768 512 2000
 }
 
-// ExampleNewReader checks the declared size before reading the payload.
-func ExampleNewReader() {
+// ExampleNewDecoder checks the declared size before reading the payload.
+func ExampleNewDecoder() {
 	var buf bytes.Buffer
 	if err := format.Write(&buf, typicalFile()); err != nil {
 		log.Fatal(err)
 	}
-	z, err := format.NewReader(&buf, format.Limits{})
+	z, err := format.NewDecoder(&buf, format.Limits{})
 	if err != nil {
 		log.Fatal(err)
 	}
 	h := z.Header()
 	fmt.Println(h.Width, h.Height, h.ColorType, h.TileCount())
-	f, err := z.ReadFile()
+	f, err := z.Decode()
 	if err != nil {
 		log.Fatal(err)
 	}

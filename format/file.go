@@ -21,7 +21,8 @@ type File struct {
 	// unchanged; nil when absent. Present values are non-empty.
 	ICC, EXIF, XMP []byte
 	// Unknown holds the ancillary chunks that this version does not know,
-	// in file order. [File.WriteTo] writes them before the first tile.
+	// in file order; a reader keeps the first [MaxUnknown] of them and
+	// skips the others. [File.WriteTo] writes them before the first tile.
 	Unknown []Chunk
 }
 
@@ -35,6 +36,10 @@ type Tile struct {
 	// entropy-coded latent stream (ŷ); both are opaque to this package.
 	Hyper, Latent []byte
 }
+
+// MaxUnknown is the number of unknown ancillary chunks that a reader keeps
+// in [File.Unknown].
+const MaxUnknown = 256
 
 // tileFixedLen is the length of the fixed fields of TILE data: index, HY, WY,
 // HZ, WZ and the hyper stream length, each a uint32.

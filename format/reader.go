@@ -18,11 +18,11 @@ import (
 // [UnsupportedError], an error wrapping [ErrChecksum] or [ErrTooLarge], or the
 // error of r.
 func Read(r io.Reader, lim Limits) (*File, error) {
-	z, err := NewReader(r, lim)
+	z, err := NewDecoder(r, lim)
 	if err != nil {
 		return nil, err
 	}
-	return z.ReadFile()
+	return z.Decode()
 }
 
 // ReadHeader reads the signature, the version and the header chunk of one
@@ -30,19 +30,20 @@ func Read(r io.Reader, lim Limits) (*File, error) {
 // and reports errors as [Read] does. Pass a negative [Limits.MaxPixels] to learn
 // the size of an image however large it is.
 func ReadHeader(r io.Reader, lim Limits) (Header, error) {
-	z, err := NewReader(r, lim)
+	z, err := NewDecoder(r, lim)
 	if err != nil {
 		return Header{}, err
 	}
 	return z.Header(), nil
 }
 
-// A Reader reads one file in two steps: [NewReader] reads and checks the
+// A Decoder reads one file in two steps: [NewDecoder] reads and checks the
 // header, so that a caller can check the image size before going on, and
-// [Reader.ReadFile] reads the rest. It reads r with [io.ReadFull] in pieces no
+// [Decoder.Decode] reads the rest. It reads r with [io.ReadFull] in pieces no
 // larger than needed and never reads past the end chunk; wrap an unbuffered r
 // in a [bufio.Reader] (and keep using that one for the following frames).
-type Reader struct {
+// (It is not called Reader because it does not implement [io.Reader].)
+type Decoder struct {
 	r            io.Reader
 	lim          Limits
 	n            int64 // bytes consumed from r
@@ -51,10 +52,10 @@ type Reader struct {
 	done         bool
 }
 
-// NewReader reads the signature, the version and the header chunk of a file
+// NewDecoder reads the signature, the version and the header chunk of a file
 // from r. It returns [io.EOF] if r is empty, and errors as [Read] otherwise.
-func NewReader(r io.Reader, lim Limits) (*Reader, error) {
-	z := &Reader{r: r, lim: lim.resolve()}
+func NewDecoder(r io.Reader, lim Limits) (*Decoder, error) {
+	z := &Decoder{r: r, lim: lim.resolve()}
 	if err := z.readPreamble(); err != nil {
 		return nil, err
 	}
@@ -65,18 +66,18 @@ func NewReader(r io.Reader, lim Limits) (*Reader, error) {
 }
 
 // Header returns the header of the file.
-func (z *Reader) Header() Header { return z.hdr }
+func (z *Decoder) Header() Header { return z.hdr }
 
 // Version returns the version of the file. The major version is always
 // [Major]; the minor version may be larger than [Minor].
-func (z *Reader) Version() (major, minor int) { return int(z.major), int(z.minor) }
+func (z *Decoder) Version() (major, minor int) { return int(z.major), int(z.minor) }
 
 // InputOffset returns the number of bytes read from the underlying reader,
 // which is the offset in the file of the next byte to read.
-func (z *Reader) InputOffset() int64 { return z.n }
+func (z *Decoder) InputOffset() int64 { return z.n }
 
 // readPreamble reads and checks the signature and the version bytes.
-func (z *Reader) readPreamble() error {
+func (z *Decoder) readPreamble() error {
 	var b [preambleLen]byte
 	k, err := io.ReadFull(z.r, b[:])
 	z.n += int64(k)
@@ -99,7 +100,7 @@ func (z *Reader) readPreamble() error {
 }
 
 // readHeader reads the AHDR chunk, whose CRC also covers the version bytes.
-func (z *Reader) readHeader() error {
+func (z *Decoder) readHeader() error {
 	t, length, err := z.readChunkHead()
 	if err != nil {
 		return err
@@ -129,7 +130,7 @@ func (z *Reader) readHeader() error {
 
 // readChunkHead reads a chunk's length and type and checks them against the
 // hard limits and z.lim, before anything is allocated for the data.
-func (z *Reader) readChunkHead() (ChunkType, int64, error) {
+func (z *Decoder) readChunkHead() (ChunkType, int64, error) {
 	var b [8]byte
 	if err := z.readFull(b[:]); err != nil {
 		return ChunkType{}, 0, err
@@ -153,7 +154,7 @@ func (z *Reader) readChunkHead() (ChunkType, int64, error) {
 
 // readChunkBody reads length bytes of data and the CRC, and checks the CRC of
 // vb, t and the data.
-func (z *Reader) readChunkBody(vb []byte, t ChunkType, length int64) ([]byte, error) {
+func (z *Decoder) readChunkBody(vb []byte, t ChunkType, length int64) ([]byte, error) {
 	d, err := z.readData(int(length))
 	if err != nil {
 		return nil, err
@@ -174,7 +175,7 @@ func (z *Reader) readChunkBody(vb []byte, t ChunkType, length int64) ([]byte, er
 // readData reads n bytes. Its buffer starts small and at most doubles as bytes
 // arrive, so a truncated file whose chunk declares a huge length costs memory
 // in proportion to the bytes actually read, not to the declared length.
-func (z *Reader) readData(n int) ([]byte, error) {
+func (z *Decoder) readData(n int) ([]byte, error) {
 	const first = 64 << 10
 	buf := make([]byte, 0, min(n, first))
 	for len(buf) < n {
@@ -191,7 +192,7 @@ func (z *Reader) readData(n int) ([]byte, error) {
 }
 
 // readFull fills b from z.r; the end of input is unexpected here.
-func (z *Reader) readFull(b []byte) error {
+func (z *Decoder) readFull(b []byte) error {
 	k, err := io.ReadFull(z.r, b)
 	z.n += int64(k)
 	if errors.Is(err, io.EOF) {
@@ -200,12 +201,12 @@ func (z *Reader) readFull(b []byte) error {
 	return err
 }
 
-// ReadFile reads the chunks that follow the header, up to and including the
+// Decode reads the chunks that follow the header, up to and including the
 // end chunk, and returns the file. It may be called once; it reads nothing
 // past the end chunk and reports errors as [Read] does.
-func (z *Reader) ReadFile() (*File, error) {
+func (z *Decoder) Decode() (*File, error) {
 	if z.done {
-		return nil, errors.New("aezip: ReadFile called twice")
+		return nil, errors.New("aezip: Decode called twice")
 	}
 	z.done = true
 	f := &File{Header: z.hdr}
@@ -266,7 +267,11 @@ func (z *Reader) ReadFile() (*File, error) {
 			if t.Critical() {
 				return nil, UnsupportedError(fmt.Sprintf("critical chunk %q", t[:]))
 			}
-			f.Unknown = append(f.Unknown, Chunk{Type: t, Data: d})
+			// Each kept chunk costs more memory than its 12 bytes of framing,
+			// so only the first few are kept; the rest are checked and dropped.
+			if len(f.Unknown) < MaxUnknown {
+				f.Unknown = append(f.Unknown, Chunk{Type: t, Data: d})
+			}
 		}
 	}
 }

@@ -296,7 +296,7 @@ func TestFutureMinor(t *testing.T) {
 	if string(f.ICC) != "P" || len(f.Tiles) != 1 || string(f.Tiles[0].Latent) != "yyyy" {
 		t.Errorf("file %+v", f)
 	}
-	z, err := NewReader(bytes.NewReader(in), Limits{})
+	z, err := NewDecoder(bytes.NewReader(in), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,12 +358,12 @@ func TestFrameStream(t *testing.T) {
 	}
 }
 
-func TestReaderTwoStep(t *testing.T) {
+func TestDecoderTwoStep(t *testing.T) {
 	var buf bytes.Buffer
 	if err := Write(&buf, richFile()); err != nil {
 		t.Fatal(err)
 	}
-	z, err := NewReader(&buf, Limits{})
+	z, err := NewDecoder(&buf, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,14 +373,14 @@ func TestReaderTwoStep(t *testing.T) {
 	if z.InputOffset() != int64(preambleLen+chunkOverhead+headerLen) {
 		t.Errorf("offset %d after header", z.InputOffset())
 	}
-	if _, err := z.ReadFile(); err != nil {
+	if _, err := z.Decode(); err != nil {
 		t.Fatal(err)
 	}
 	if buf.Len() != 0 {
 		t.Errorf("%d bytes left", buf.Len())
 	}
-	if _, err := z.ReadFile(); err == nil {
-		t.Error("second ReadFile succeeded")
+	if _, err := z.Decode(); err == nil {
+		t.Error("second Decode succeeded")
 	}
 }
 
@@ -397,4 +397,21 @@ func TestLimitsResolve(t *testing.T) {
 	}
 	_, err = ReadHeader(bytes.NewReader(in), Limits{})
 	checkKind(t, err, kTooLarge)
+}
+
+// TestManyUnknownChunks checks that a file made of many empty ancillary
+// chunks is read but only MaxUnknown of them are kept.
+func TestManyUnknownChunks(t *testing.T) {
+	chunks := []rawChunk{okHdr}
+	for range 3 * MaxUnknown {
+		chunks = append(chunks, rawChunk{t: "junk"})
+	}
+	chunks = append(chunks, okTile, okEnd)
+	f, err := Read(bytes.NewReader(build(1, 1, chunks...)), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Unknown) != MaxUnknown {
+		t.Errorf("kept %d unknown chunks, want %d", len(f.Unknown), MaxUnknown)
+	}
 }
