@@ -1,0 +1,21 @@
+// Package codec implements the aezip image codec: the public API (Encode,
+// Decode, DecodeConfig and the streaming Encoder, Decoder, Writer and Reader),
+// its options and errors, the encoding pipeline with rate control, and the
+// embedded default model. Importing the package registers the "aezip" format
+// with the image package, so image.Decode reads aezip files.
+//
+// The bitstream and the decoding process are specified in docs/spec.md
+// (§6 describes this package's part: container → entropy decoding → integer
+// hyper-synthesis → synthesis → crop and colour conversion).
+//
+// Encoding runs the analysis transform g_a on the image padded to a multiple
+// of 64, scales the latent by the gain of the quality level, codes the
+// hyper-latent with per-channel tables and the latent with the Gaussian scale
+// tables that the bit-exact integer hyper-synthesis selects. Decoding inverts
+// the entropy coding exactly; only the float synthesis may differ in the last
+// bits across platforms.
+//
+// Untrusted input: call [DecodeConfig] first, or decode with
+// [NewDecoder] and [WithMaxPixels] / [WithMaxMemory], which refuse oversized
+// images from the header, before anything is allocated.
+package codec

@@ -1,0 +1,260 @@
+// This file implements the conversion between image.Image and the padded
+// float32 planes the transforms work on, as specified in docs/spec.md §6
+// (padding, crop and colour conversion).
+
+package codec
+
+import (
+	"image"
+	"image/color"
+)
+
+// padMultiple is the factor the image is padded to: g_a downsamples by 16
+// and h_a by a further 4.
+const padMultiple = 64
+
+// planes is an image as three float32 planes (R, G, B) of value/255, padded
+// on the right and bottom to pw × ph by edge replication.
+type planes struct {
+	w, h   int // image size
+	pw, ph int // padded size
+	rgb    []float32
+	gray   bool   // the source was grayscale
+	alpha  []byte // w×h alpha values, nil when the image is opaque
+}
+
+// unit maps an 8-bit value to the transforms' [0, 1] range.
+var unit = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i) / 255
+	}
+	return t
+}()
+
+func padded(n int) int { return (n + padMultiple - 1) / padMultiple * padMultiple }
+
+// newPlanes converts m. Callers have checked that its bounds are not empty.
+func newPlanes(m image.Image) *planes { return newPlanesRect(m, m.Bounds()) }
+
+// newPlanesRect converts the part r of m (r inside m's bounds, not empty).
+func newPlanesRect(m image.Image, r image.Rectangle) *planes {
+	b := r
+	p := &planes{w: b.Dx(), h: b.Dy()}
+	p.pw, p.ph = padded(p.w), padded(p.h)
+	p.rgb = make([]float32, 3*p.pw*p.ph)
+	switch m := m.(type) {
+	case *image.RGBA:
+		p.fromRGBA(m, b)
+	case *image.NRGBA:
+		p.fromNRGBA(m, b)
+	case *image.YCbCr:
+		p.fromYCbCr(m, b)
+	case *image.Gray:
+		p.fromGray(m, b)
+	default:
+		p.fromGeneric(m, b)
+	}
+	p.pad()
+	return p
+}
+
+func (p *planes) set(x, y int, r, g, b uint8) {
+	i := y*p.pw + x
+	n := p.pw * p.ph
+	p.rgb[i], p.rgb[n+i], p.rgb[2*n+i] = unit[r], unit[g], unit[b]
+}
+
+// setAlpha records the alpha of pixel (x, y), allocating the alpha plane at
+// the first non-opaque pixel.
+func (p *planes) setAlpha(x, y int, a uint8) {
+	if p.alpha == nil {
+		if a == 0xff {
+			return
+		}
+		p.alpha = make([]byte, p.w*p.h)
+		for i := range p.alpha[:y*p.w+x] {
+			p.alpha[i] = 0xff
+		}
+	}
+	p.alpha[y*p.w+x] = a
+}
+
+func (p *planes) fromNRGBA(m *image.NRGBA, b image.Rectangle) {
+	for y := 0; y < p.h; y++ {
+		row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+		for x := 0; x < p.w; x++ {
+			s := row[4*x : 4*x+4 : 4*x+4]
+			p.set(x, y, s[0], s[1], s[2])
+			p.setAlpha(x, y, s[3])
+		}
+	}
+}
+
+func (p *planes) fromRGBA(m *image.RGBA, b image.Rectangle) {
+	for y := 0; y < p.h; y++ {
+		row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+		for x := 0; x < p.w; x++ {
+			s := row[4*x : 4*x+4 : 4*x+4]
+			if s[3] == 0xff {
+				p.set(x, y, s[0], s[1], s[2])
+				p.setAlpha(x, y, 0xff)
+				continue
+			}
+			// Premultiplied: convert exactly as the generic path does.
+			c := color.NRGBAModel.Convert(color.RGBA{s[0], s[1], s[2], s[3]}).(color.NRGBA)
+			p.set(x, y, c.R, c.G, c.B)
+			p.setAlpha(x, y, c.A)
+		}
+	}
+}
+
+func (p *planes) fromYCbCr(m *image.YCbCr, b image.Rectangle) {
+	for y := 0; y < p.h; y++ {
+		for x := 0; x < p.w; x++ {
+			yi := m.YOffset(b.Min.X+x, b.Min.Y+y)
+			ci := m.COffset(b.Min.X+x, b.Min.Y+y)
+			// color.YCbCr.RGBA is what m.At(x, y).RGBA() returns, so the
+			// fast path equals the generic one.
+			r, g, bl, _ := color.YCbCr{Y: m.Y[yi], Cb: m.Cb[ci], Cr: m.Cr[ci]}.RGBA()
+			p.set(x, y, uint8(r>>8), uint8(g>>8), uint8(bl>>8))
+		}
+	}
+}
+
+func (p *planes) fromGray(m *image.Gray, b image.Rectangle) {
+	p.gray = true
+	for y := 0; y < p.h; y++ {
+		row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+		for x := 0; x < p.w; x++ {
+			v := row[x]
+			p.set(x, y, v, v, v)
+		}
+	}
+}
+
+// fromGeneric handles every other image type through its colour model:
+// 16-bit images are reduced to 8 bits, paletted and other images with
+// transparency keep their alpha.
+func (p *planes) fromGeneric(m image.Image, b image.Rectangle) {
+	p.gray = isGrayModel(m.ColorModel())
+	for y := 0; y < p.h; y++ {
+		for x := 0; x < p.w; x++ {
+			c := m.At(b.Min.X+x, b.Min.Y+y)
+			if r, g, bl, a := c.RGBA(); a == 0xffff {
+				p.set(x, y, uint8(r>>8), uint8(g>>8), uint8(bl>>8))
+				p.setAlpha(x, y, 0xff)
+				continue
+			}
+			n := color.NRGBAModel.Convert(c).(color.NRGBA)
+			p.set(x, y, n.R, n.G, n.B)
+			p.setAlpha(x, y, n.A)
+		}
+	}
+}
+
+func isGrayModel(cm color.Model) bool {
+	return cm == color.GrayModel || cm == color.Gray16Model
+}
+
+// pad replicates the last column and row into the padding, as PyTorch's
+// F.pad(mode="replicate") does.
+func (p *planes) pad() {
+	n := p.pw * p.ph
+	for c := 0; c < 3; c++ {
+		pl := p.rgb[c*n : (c+1)*n]
+		for y := 0; y < p.h; y++ {
+			row := pl[y*p.pw : (y+1)*p.pw]
+			for x := p.w; x < p.pw; x++ {
+				row[x] = row[p.w-1]
+			}
+		}
+		last := pl[(p.h-1)*p.pw : p.h*p.pw]
+		for y := p.h; y < p.ph; y++ {
+			copy(pl[y*p.pw:(y+1)*p.pw], last)
+		}
+	}
+}
+
+// to8 maps a synthesis output back to 8 bits: clamp(round(255·v)).
+func to8(v float32) uint8 {
+	v = v*255 + 0.5
+	switch {
+	case !(v >= 0): // also NaN
+		return 0
+	case v >= 255:
+		return 255
+	}
+	return uint8(v)
+}
+
+// newOutput allocates the decoded image: an *image.Gray for grayscale
+// files, an *image.NRGBA when alpha is present, an *image.RGBA otherwise.
+func newOutput(w, h int, gray, alpha bool) image.Image {
+	r := image.Rect(0, 0, w, h)
+	switch {
+	case alpha:
+		return image.NewNRGBA(r)
+	case gray:
+		return image.NewGray(r)
+	}
+	return image.NewRGBA(r)
+}
+
+// putTile stores the decoded planes (3 × pw × ph) of the tile at r into m,
+// cropping the padding. Grayscale files take the mean of the three channels,
+// computed in float32. Alpha is left at 255 (see putAlpha).
+func putTile(m image.Image, r image.Rectangle, rgb []float32, pw, ph int, gray bool) {
+	n := pw * ph
+	rp, gp, bp := rgb[:n], rgb[n:2*n], rgb[2*n:3*n]
+	w := r.Dx()
+	for y := 0; y < r.Dy(); y++ {
+		src := y * pw
+		switch m := m.(type) {
+		case *image.Gray:
+			row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):][:w]
+			for x := range row {
+				i := src + x
+				row[x] = to8((rp[i] + gp[i] + bp[i]) / 3)
+			}
+		case *image.NRGBA:
+			row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):][:4*w]
+			for x := 0; x < w; x++ {
+				i := src + x
+				s := row[4*x : 4*x+4 : 4*x+4]
+				if gray {
+					v := to8((rp[i] + gp[i] + bp[i]) / 3)
+					s[0], s[1], s[2] = v, v, v
+				} else {
+					s[0], s[1], s[2] = to8(rp[i]), to8(gp[i]), to8(bp[i])
+				}
+				s[3] = 0xff
+			}
+		case *image.RGBA:
+			row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):][:4*w]
+			for x := 0; x < w; x++ {
+				i := src + x
+				s := row[4*x : 4*x+4 : 4*x+4]
+				s[0], s[1], s[2], s[3] = to8(rp[i]), to8(gp[i]), to8(bp[i]), 0xff
+			}
+		}
+	}
+}
+
+// putAlpha stores the w×h alpha plane into an *image.NRGBA.
+func putAlpha(m *image.NRGBA, alpha []byte) {
+	w := m.Rect.Dx()
+	for i, a := range alpha {
+		m.Pix[m.PixOffset(i%w, i/w)+3] = a
+	}
+}
+
+// outputImage crops the decoded planes (3 × pw × ph, pw ≥ w, ph ≥ h) of a
+// single-tile image to w × h (see newOutput for the type).
+func outputImage(rgb []float32, w, h, pw, ph int, gray bool, alpha []byte) image.Image {
+	m := newOutput(w, h, gray, alpha != nil)
+	putTile(m, m.Bounds(), rgb, pw, ph, gray)
+	if alpha != nil {
+		putAlpha(m.(*image.NRGBA), alpha)
+	}
+	return m
+}

@@ -1,0 +1,174 @@
+// This file implements the coding of the latents, as specified in
+// docs/spec.md §6 (entropy stage): ẑ with the per-channel tables, then the
+// symbols of y' with the Gaussian tables chosen by the integer
+// hyper-synthesis.
+
+package codec
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/aezip/aezip/internal/rans"
+	"github.com/aezip/aezip/model"
+)
+
+// maxSymbol bounds the coded integers: far beyond any trained model's
+// range, and small enough that float→int conversion and μ addition cannot
+// overflow.
+const maxSymbol = 1 << 24
+
+// tables are the rANS tables of one model, built once per model.
+type tables struct {
+	z     []*rans.Table // per channel of ẑ
+	scale []*rans.Table // per scale index
+}
+
+var tableCache sync.Map // *model.Model → func() (*tables, error)
+
+func modelTables(m *model.Model) (*tables, error) {
+	f, ok := tableCache.Load(m)
+	if !ok {
+		f, _ = tableCache.LoadOrStore(m, sync.OnceValues(func() (*tables, error) { return buildTables(m) }))
+	}
+	return f.(func() (*tables, error))()
+}
+
+func buildTables(m *model.Model) (*tables, error) {
+	t := &tables{z: make([]*rans.Table, len(m.ZCDFs)), scale: make([]*rans.Table, len(m.ScaleCDFs))}
+	for i, c := range m.ZCDFs {
+		var err error
+		if t.z[i], err = rans.NewTable(c); err != nil {
+			return nil, fmt.Errorf("codec: model z table %d: %w", i, err)
+		}
+	}
+	for i, c := range m.ScaleCDFs {
+		var err error
+		if t.scale[i], err = rans.NewTable(c); err != nil {
+			return nil, fmt.Errorf("codec: model scale table %d: %w", i, err)
+		}
+	}
+	return t, nil
+}
+
+// latentCoder codes the latents of one padded image of pw × ph pixels.
+type latentCoder struct {
+	m      *model.Model
+	tabs   *tables
+	hy, wy int // y is M × hy × wy
+	hz, wz int // z is N × hz × wz
+}
+
+func newLatentCoder(m *model.Model, pw, ph int) (*latentCoder, error) {
+	tabs, err := modelTables(m)
+	if err != nil {
+		return nil, err
+	}
+	return &latentCoder{m: m, tabs: tabs, hy: ph / 16, wy: pw / 16, hz: ph / 64, wz: pw / 64}, nil
+}
+
+// channelIndex returns the table index of every element of a c × n
+// channel-major stream: its channel.
+func channelIndex(c, n int) []uint16 {
+	idx := make([]uint16, c*n)
+	for i := range idx {
+		idx[i] = uint16(i / n)
+	}
+	return idx
+}
+
+// roundSym rounds half to even (as PyTorch does) and clamps to ±maxSymbol; NaN gives 0.
+func roundSym(v float64) int32 {
+	switch {
+	case !(v == v):
+		return 0
+	case v > maxSymbol:
+		return maxSymbol
+	case v < -maxSymbol:
+		return -maxSymbol
+	}
+	return int32(math.RoundToEven(v))
+}
+
+// encoded is the result of coding y' at one level.
+type encoded struct {
+	z, y []byte // the two rANS streams
+	sym  []int32
+	mean []int32
+}
+
+// encode codes the scaled latent yp (M × hy × wy, already multiplied by the
+// gain): z = h_a(y'), ẑ = round(z), then s = round(y' − μ).
+func (lc *latentCoder) encode(yp *model.Tensor) (*encoded, error) {
+	z := lc.m.HyperAnalysis.Forward(yp)
+	zhat := make([]int32, len(z.Data))
+	for i, v := range z.Data {
+		// h_s clamps its input to int16; clamping here makes the coded
+		// value the one h_s sees.
+		zhat[i] = min(max(roundSym(float64(v)), math.MinInt16), math.MaxInt16)
+	}
+	zb, err := rans.Encode(nil, lc.tabs.z, channelIndex(lc.m.Arch.N, lc.hz*lc.wz), zhat)
+	if err != nil {
+		return nil, fmt.Errorf("codec: coding z: %w", err)
+	}
+	mean, sidx := lc.m.HyperSynthesis.Forward(zhat, lc.hz, lc.wz)
+	scale := 1 / float64(int64(1)<<lc.m.Arch.MeanBits)
+	sym := make([]int32, len(yp.Data))
+	idx := make([]uint16, len(yp.Data))
+	for i, v := range yp.Data {
+		sym[i] = roundSym(float64(v) - float64(mean[i])*scale)
+		idx[i] = uint16(sidx[i])
+	}
+	yb, err := rans.Encode(nil, lc.tabs.scale, idx, sym)
+	if err != nil {
+		return nil, fmt.Errorf("codec: coding y: %w", err)
+	}
+	return &encoded{z: zb, y: yb, sym: sym, mean: mean}, nil
+}
+
+// reconstruct returns ŷ' ⊙ inv_gain = (s + μ) ⊙ inv_gain, the input of g_s.
+func (lc *latentCoder) reconstruct(sym, mean []int32, invGain []float32) *model.Tensor {
+	n := lc.hy * lc.wy
+	out := model.NewTensor(lc.m.Arch.M, lc.hy, lc.wy)
+	scale := float32(1 / float64(int64(1)<<lc.m.Arch.MeanBits))
+	for i := range out.Data {
+		// Explicit float32 conversions: no fused multiply-add, so every
+		// platform computes the same g_s input.
+		v := float32(sym[i]) + float32(float32(mean[i])*scale)
+		out.Data[i] = float32(v * invGain[i/n])
+	}
+	return out
+}
+
+// decode decodes the two streams: ẑ, then h_s(ẑ), then the symbols, and
+// returns the g_s input at inverse gain invGain. zOff and yOff are the
+// streams' offsets in the file, for errors.
+func (lc *latentCoder) decode(zb, yb []byte, zOff, yOff int64, invGain []float32) (*model.Tensor, error) {
+	zhat := make([]int32, lc.m.Arch.N*lc.hz*lc.wz)
+	if err := rans.Decode(zb, lc.tabs.z, channelIndex(lc.m.Arch.N, lc.hz*lc.wz), zhat); err != nil {
+		return nil, corruptAt(zOff, "z stream", err)
+	}
+	mean, sidx := lc.m.HyperSynthesis.Forward(zhat, lc.hz, lc.wz)
+	idx := make([]uint16, len(sidx))
+	for i, k := range sidx {
+		idx[i] = uint16(k)
+	}
+	sym := make([]int32, len(sidx))
+	if err := rans.Decode(yb, lc.tabs.scale, idx, sym); err != nil {
+		return nil, corruptAt(yOff, "y stream", err)
+	}
+	for _, s := range sym {
+		// Escapes can code any int32; values this large never come from
+		// the encoder and would overflow the float conversion's meaning.
+		if s > maxSymbol || s < -maxSymbol {
+			return nil, corruptAt(yOff, "y stream", errors.New("symbol out of range"))
+		}
+	}
+	return lc.reconstruct(sym, mean, invGain), nil
+}
+
+func corruptAt(off int64, what string, err error) error {
+	return &CorruptInputError{Offset: off, Reason: what + ": " + err.Error()}
+}
