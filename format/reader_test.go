@@ -415,3 +415,20 @@ func TestManyUnknownChunks(t *testing.T) {
 		t.Errorf("kept %d unknown chunks, want %d", len(f.Unknown), MaxUnknown)
 	}
 }
+
+func BenchmarkRead(b *testing.B) {
+	f := sampleFile()
+	f.Tiles[0].Latent = make([]byte, 1<<20)
+	var buf bytes.Buffer
+	if err := Write(&buf, f); err != nil {
+		b.Fatal(err)
+	}
+	in := buf.Bytes()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Read(bytes.NewReader(in), Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

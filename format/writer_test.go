@@ -188,3 +188,17 @@ func TestGoldenByHand(t *testing.T) {
 		t.Errorf("writer % x\n  spec % x", buf.Bytes(), want)
 	}
 }
+
+func BenchmarkWrite(b *testing.B) {
+	f := sampleFile()
+	f.Tiles[0].Latent = make([]byte, 1<<20)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := Write(&buf, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
