@@ -11,18 +11,17 @@ import (
 	"github.com/aezip/aezip/internal/gemm"
 )
 
-// bandFloats bounds the im2col panel of one work item (K·columns floats) so
-// that it stays in a core's L2 cache while the GEMM reads it. Band widths
-// depend only on the layer shape, never on the number of goroutines.
-var bandFloats = 1 << 18
-
-// bandCols returns the number of output positions per work item for a GEMM
-// depth of k.
-func bandCols(k int) int {
-	n := bandFloats / max(k, 1)
-	n = n &^ 15
-	return min(max(n, 64), 8192)
-}
+// Work is split into bands of bandCols output positions and, within a band,
+// into chunks of kChunk im2col rows, so that one im2col chunk (256×512
+// floats, 512 KiB) stays in a core's L2 cache while the GEMM packs it, and the
+// GEMM packs each weight block once per 512 columns. Both sizes depend only
+// on the layer shape, never on the number of goroutines. kChunk is a
+// multiple of the GEMM's k blocking, so chunking does not change the
+// summation order either.
+var (
+	bandCols = 512
+	kChunk   = 256
+)
 
 // tap is one row of an im2col matrix: input channel c, sampled at
 // (y·step+dy, x·step+dx) for output position (y, x).
@@ -56,9 +55,9 @@ func newLowered(rows int, a []float32, taps []tap, step, in int) lowered {
 	return l
 }
 
-// scratchLen is the im2col panel size of one band of n columns.
+// scratchLen is the im2col chunk size for a band of n columns.
 func (l *lowered) scratchLen(n int) int {
-	return len(l.taps) * n
+	return min(len(l.taps), kChunk) * n
 }
 
 // band adds the layer's GEMM result for output positions [q0, q1) of a
@@ -73,16 +72,19 @@ func (l *lowered) band(c []float32, ldc int, x *Tensor, q0, q1, wo int, scratch 
 		gemm.Sgemm(l.rows, n, k, l.a, k, x.Data[q0:], x.H*x.W, c, ldc)
 		return
 	}
-	b := scratch[:k*n]
-	l.im2col(b, x, q0, q1, wo)
-	gemm.Sgemm(l.rows, n, k, l.a, k, b, n, c, ldc)
+	for r0 := 0; r0 < k; r0 += kChunk {
+		r1 := min(r0+kChunk, k)
+		b := scratch[:(r1-r0)*n]
+		l.im2col(b, x, l.taps[r0:r1], q0, q1, wo)
+		gemm.Sgemm(l.rows, n, r1-r0, l.a[r0:], k, b, n, c, ldc)
+	}
 }
 
-// im2col fills b (len(taps) rows of q1-q0 columns) with the input samples
+// im2col fills b (one row per tap, q1-q0 columns) with the input samples
 // of output positions [q0, q1).
-func (l *lowered) im2col(b []float32, x *Tensor, q0, q1, wo int) {
+func (l *lowered) im2col(b []float32, x *Tensor, taps []tap, q0, q1, wo int) {
 	n, s, hw := q1-q0, l.step, x.H*x.W
-	for r, t := range l.taps {
+	for r, t := range taps {
 		row := b[r*n : (r+1)*n]
 		plane := x.Data[t.c*hw : (t.c+1)*hw]
 		// Output columns whose input column t.dx + ox·s lies inside the image.
@@ -246,7 +248,7 @@ func (l *Conv2D) ForwardTo(dst, x *Tensor) {
 // overwritten.
 func (l *Conv2D) forward(dst, x *Tensor) {
 	hw := dst.H * dst.W
-	cols := bandCols(len(l.low.taps))
+	cols := bandCols
 	nb := (hw + cols - 1) / cols
 	parallelFor(nb, l.low.scratchLen(cols), func(i int, scratch []float32) {
 		q0, q1 := i*cols, min((i+1)*cols, hw)

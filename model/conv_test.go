@@ -133,8 +133,8 @@ func TestConv2DMatchesReference(t *testing.T) {
 // TestConv2DSmallBands forces many narrow work items so that band edges fall
 // inside rows.
 func TestConv2DSmallBands(t *testing.T) {
-	defer func(v int) { bandFloats = v }(bandFloats)
-	bandFloats = 1
+	defer func(n, k int) { bandCols, kChunk = n, k }(bandCols, kChunk)
+	bandCols, kChunk = 7, 5
 	r := rand.New(rand.NewPCG(3, 4))
 	x := randTensor(r, 3, 37, 101)
 	w, b := randSlice(r, 4*3*25), randSlice(r, 4)
@@ -172,8 +172,8 @@ func TestConvTranspose2DMatchesReference(t *testing.T) {
 }
 
 func TestConvTranspose2DSmallBands(t *testing.T) {
-	defer func(v int) { bandFloats = v }(bandFloats)
-	bandFloats = 1
+	defer func(n, k int) { bandCols, kChunk = n, k }(bandCols, kChunk)
+	bandCols, kChunk = 7, 5
 	r := rand.New(rand.NewPCG(7, 8))
 	x := randTensor(r, 3, 21, 67)
 	w, b := randSlice(r, 3*4*25), randSlice(r, 4)

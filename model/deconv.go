@@ -144,7 +144,7 @@ func (l *ConvTranspose2D) forward(dst, x *Tensor) {
 		if gh <= 0 || gw <= 0 {
 			continue
 		}
-		cols := bandCols(len(ph.low.taps))
+		cols := bandCols
 		for q0 := 0; q0 < gh*gw; q0 += cols {
 			it := deconvItem{ph: ph, gh: gh, gw: gw, q0: q0, q1: min(q0+cols, gh*gw)}
 			n := it.q1 - it.q0

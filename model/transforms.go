@@ -308,3 +308,88 @@ func NewHyperAnalysis(p Params, n, m int) (*HyperAnalysis, error) {
 // Forward returns h_a(x) for an M-channel latent x. It panics with a
 // "model: " message if x does not have M channels or is empty.
 func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "HyperAnalysis") }
+
+// ForwardTiled returns g_s(x) bit for bit as [Synthesis.Forward] does, but
+// computes it tile by tile: the latent is cut into tiles of at most
+// tile×tile positions, each extended by the halo its outputs depend on, so
+// the intermediate activations are bounded by the tile size instead of the
+// image size. A tile of 32 (512×512 output pixels) keeps the largest
+// intermediate under about 45 MB at N = 128. tile ≤ 0 means no tiling. It
+// panics with a "model: " message if x does not have M channels or is empty.
+func (s *Synthesis) ForwardTiled(x *Tensor, tile int) *Tensor {
+	if tile <= 0 || (x.H <= tile && x.W <= tile) {
+		return s.Forward(x)
+	}
+	if x.C != s.net.in {
+		panic(fmt.Sprintf("model: Synthesis input has %d channels, want %d", x.C, s.net.in))
+	}
+	if x.H <= 0 || x.W <= 0 {
+		panic("model: Synthesis input is empty")
+	}
+	st := s.net.stages
+	// Sizes along each axis at the input of every stage, and the total
+	// stride: every stage is a transposed convolution or pointwise.
+	hs, ws := []int{x.H}, []int{x.W}
+	scale := 1
+	oc := x.C
+	for i := range st {
+		c, h, w := st[i].outShape(oc, hs[i], ws[i])
+		oc = c
+		hs, ws = append(hs, h), append(ws, w)
+		if st[i].deconv != nil {
+			scale *= st[i].deconv.Stride
+		}
+	}
+	out := NewTensor(oc, hs[len(st)], ws[len(st)])
+	for a0 := 0; a0 < x.H; a0 += tile {
+		a1 := min(a0+tile, x.H)
+		oy0, oy1 := outRange(a0, a1, x.H, scale, out.H)
+		l0, l1 := needRange(st, hs, oy0, oy1)
+		for b0 := 0; b0 < x.W; b0 += tile {
+			b1 := min(b0+tile, x.W)
+			ox0, ox1 := outRange(b0, b1, x.W, scale, out.W)
+			m0, m1 := needRange(st, ws, ox0, ox1)
+			part := newPooledTensor(x.C, l1-l0, m1-m0)
+			for c := 0; c < x.C; c++ {
+				for y := l0; y < l1; y++ {
+					copy(part.Data[(c*part.H+y-l0)*part.W:][:part.W], x.Data[(c*x.H+y)*x.W+m0:][:part.W])
+				}
+			}
+			res := s.net.forward(part, "Synthesis")
+			releaseTensor(part)
+			// The tile's output starts at absolute position (l0, m0)·scale.
+			dy, dx := oy0-l0*scale, ox0-m0*scale
+			for c := 0; c < oc; c++ {
+				for y := oy0; y < oy1; y++ {
+					copy(out.Data[(c*out.H+y)*out.W+ox0:][:ox1-ox0], res.Data[(c*res.H+y-oy0+dy)*res.W+dx:][:ox1-ox0])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// outRange is the part of the output that latent rows [a0, a1) of n own.
+func outRange(a0, a1, n, scale, outN int) (int, int) {
+	hi := a1 * scale
+	if a1 == n {
+		hi = outN
+	}
+	return a0 * scale, hi
+}
+
+// needRange walks the stages backwards and returns the latent rows that
+// output rows [lo, hi) depend on; sizes[i] is the extent at the input of
+// stage i. For a transposed convolution, output o receives input rows
+// (o+Pad−ky)/Stride for the kernel rows ky that divide evenly.
+func needRange(st []stage, sizes []int, lo, hi int) (int, int) {
+	for i := len(st) - 1; i >= 0; i-- {
+		d := st[i].deconv
+		if d == nil {
+			continue
+		}
+		lo = max(ceilDiv(lo+d.Pad-d.K+1, d.Stride), 0)
+		hi = min(floorDiv(hi-1+d.Pad, d.Stride)+1, sizes[i])
+	}
+	return lo, hi
+}

@@ -1,0 +1,329 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// randomParams returns g_a, g_s and h_a parameters with weights scaled by
+// 1/sqrt(fan-in) so that activations stay of order one through the layers.
+func randomParams(r *rand.Rand, n, m int) Params {
+	p := Params{}
+	add := func(name string, scale float64, shape ...int) {
+		size := 1
+		for _, d := range shape {
+			size *= d
+		}
+		v := make([]float32, size)
+		for i := range v {
+			v[i] = float32(r.NormFloat64() * scale)
+		}
+		p[name] = Param{Shape: shape, Data: v}
+	}
+	conv := func(name string, in, out, k int) {
+		add(name+".weight", 1/math.Sqrt(float64(in*k*k)), out, in, k, k)
+		add(name+".bias", 0.1, out)
+	}
+	deconv := func(name string, in, out int) {
+		add(name+".weight", 2/math.Sqrt(float64(in*25)), in, out, 5, 5)
+		add(name+".bias", 0.1, out)
+	}
+	gdn := func(name string, c int) {
+		beta, gamma := randGDNParams(r, c)
+		p[name+".beta"] = Param{Shape: []int{c}, Data: beta}
+		p[name+".gamma"] = Param{Shape: []int{c, c}, Data: gamma}
+	}
+	conv("g_a.0", 3, n, 5)
+	gdn("g_a.1", n)
+	conv("g_a.2", n, n, 5)
+	gdn("g_a.3", n)
+	conv("g_a.4", n, n, 5)
+	gdn("g_a.5", n)
+	conv("g_a.6", n, m, 5)
+	deconv("g_s.0", m, n)
+	gdn("g_s.1", n)
+	deconv("g_s.2", n, n)
+	gdn("g_s.3", n)
+	deconv("g_s.4", n, n)
+	gdn("g_s.5", n)
+	deconv("g_s.6", n, 3)
+	conv("h_a.0", m, n, 3)
+	conv("h_a.2", n, n, 5)
+	conv("h_a.4", n, n, 5)
+	return p
+}
+
+func TestTransformShapes(t *testing.T) {
+	const n, m = 8, 12
+	p := randomParams(rand.New(rand.NewPCG(41, 42)), n, m)
+	ga, err := NewAnalysis(p, n, m)
+	require.NoError(t, err)
+	gs, err := NewSynthesis(p, n, m)
+	require.NoError(t, err)
+	ha, err := NewHyperAnalysis(p, n, m)
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(43, 44))
+	for _, sz := range [][2]int{{1, 1}, {17, 33}, {64, 64}, {67, 45}, {100, 129}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			img := randTensor(r, 3, sz[0], sz[1])
+			x := PadTo(img, PadMultiple)
+			y := ga.Forward(x)
+			require.Equal(t, [3]int{m, x.H / 16, x.W / 16}, [3]int{y.C, y.H, y.W})
+			z := ha.Forward(y)
+			require.Equal(t, [3]int{n, x.H / 64, x.W / 64}, [3]int{z.C, z.H, z.W})
+			xh := gs.Forward(y)
+			require.Equal(t, [3]int{3, x.H, x.W}, [3]int{xh.C, xh.H, xh.W})
+			out := Crop(xh, sz[0], sz[1])
+			require.Equal(t, [3]int{3, sz[0], sz[1]}, [3]int{out.C, out.H, out.W})
+			for _, v := range out.Data {
+				require.False(t, math.IsNaN(float64(v)) || math.IsInf(float64(v), 0))
+			}
+			// Unpadded odd sizes work too: g_a rounds up at each stride.
+			y = ga.Forward(img)
+			want := img.H
+			for range 4 {
+				want = (want + 1) / 2
+			}
+			require.Equal(t, want, y.H)
+		})
+	}
+}
+
+// slowStages runs a transform's layer list with the reference layers.
+func slowStages(stages []stage, x *Tensor) *Tensor {
+	for _, st := range stages {
+		switch {
+		case st.conv != nil:
+			l := st.conv
+			x = slowConv2D(x, l.Weight, l.Bias, l.Out, l.K, l.Stride, l.Pad)
+		case st.deconv != nil:
+			l := st.deconv
+			x = slowConvTranspose2D(x, l.Weight, l.Bias, l.Out, l.K, l.Stride, l.Pad, l.OutPad)
+		default:
+			x = slowGDN(x, st.gdn.Beta, st.gdn.Gamma, st.gdn.Inverse)
+		}
+		if st.leaky {
+			for i, v := range x.Data {
+				if v < 0 {
+					x.Data[i] = v * 0.01
+				}
+			}
+		}
+	}
+	return x
+}
+
+func TestTransformsMatchReference(t *testing.T) {
+	const n, m = 8, 12
+	p := randomParams(rand.New(rand.NewPCG(45, 46)), n, m)
+	ga, err := NewAnalysis(p, n, m)
+	require.NoError(t, err)
+	gs, err := NewSynthesis(p, n, m)
+	require.NoError(t, err)
+	ha, err := NewHyperAnalysis(p, n, m)
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(47, 48))
+	img := randTensor(r, 3, 45, 70)
+	requireClose(t, ga.Forward(img), slowStages(ga.net.stages, img), 1e-4)
+	y := randTensor(r, m, 5, 7)
+	requireClose(t, ha.Forward(y), slowStages(ha.net.stages, y), 1e-4)
+	requireClose(t, gs.Forward(y), slowStages(gs.net.stages, y), 1e-4)
+}
+
+func TestTransformsIndependentOfGOMAXPROCS(t *testing.T) {
+	const n, m = 16, 24
+	p := randomParams(rand.New(rand.NewPCG(49, 50)), n, m)
+	ga, err := NewAnalysis(p, n, m)
+	require.NoError(t, err)
+	gs, err := NewSynthesis(p, n, m)
+	require.NoError(t, err)
+	ha, err := NewHyperAnalysis(p, n, m)
+	require.NoError(t, err)
+	img := randTensor(rand.New(rand.NewPCG(51, 52)), 3, 128, 192)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var ref []*Tensor
+	for _, procs := range []int{1, 2, 5} {
+		runtime.GOMAXPROCS(procs)
+		y := ga.Forward(img)
+		got := []*Tensor{y, ha.Forward(y), gs.Forward(y)}
+		if ref == nil {
+			ref = got
+			continue
+		}
+		for i := range got {
+			require.Equal(t, ref[i].Data, got[i].Data, "transform %d, GOMAXPROCS=%d", i, procs)
+		}
+	}
+}
+
+func TestTransformParamErrors(t *testing.T) {
+	const n, m = 4, 6
+	tests := []struct {
+		name   string
+		edit   func(Params)
+		tensor string
+	}{
+		{"missing", func(p Params) { delete(p, "g_s.4.weight") }, "g_s.4.weight"},
+		{"wrong shape", func(p Params) {
+			p["g_a.2.weight"] = Param{Shape: []int{n, n, 3, 3}, Data: make([]float32, n*n*9)}
+		}, "g_a.2.weight"},
+		{"short data", func(p Params) {
+			p["h_a.0.bias"] = Param{Shape: []int{n}, Data: make([]float32, n-1)}
+		}, "h_a.0.bias"},
+		{"negative beta", func(p Params) { p["g_s.3.beta"].Data[2] = -1 }, "g_s.3.beta"},
+		{"nan weight", func(p Params) { p["g_a.6.weight"].Data[5] = float32(math.NaN()) }, "g_a.6.weight"},
+		{"transposed layout", func(p Params) {
+			w := p["g_s.0.weight"]
+			p["g_s.0.weight"] = Param{Shape: []int{n, m, 5, 5}, Data: w.Data}
+		}, "g_s.0.weight"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := randomParams(rand.New(rand.NewPCG(53, 54)), n, m)
+			tc.edit(p)
+			_, err1 := NewAnalysis(p, n, m)
+			_, err2 := NewSynthesis(p, n, m)
+			_, err3 := NewHyperAnalysis(p, n, m)
+			var pe *ParamError
+			found := false
+			for _, err := range []error{err1, err2, err3} {
+				if err != nil {
+					require.ErrorAs(t, err, &pe)
+					require.Equal(t, tc.tensor, pe.Name, "%v", err)
+					found = true
+				}
+			}
+			require.True(t, found, "no error")
+		})
+	}
+	p := randomParams(rand.New(rand.NewPCG(55, 56)), n, m)
+	_, err := NewSynthesis(p, n+1, m)
+	require.ErrorAs(t, err, new(*ParamError))
+	_, err = NewAnalysis(p, 0, m)
+	require.ErrorAs(t, err, new(*ParamError))
+	_, err = NewHyperAnalysis(Params{}, n, m)
+	require.ErrorAs(t, err, new(*ParamError))
+	// 4-D gamma [N][N][1][1] is accepted as well.
+	g := p["g_a.1.gamma"]
+	p["g_a.1.gamma"] = Param{Shape: []int{n, n, 1, 1}, Data: g.Data}
+	_, err = NewAnalysis(p, n, m)
+	require.NoError(t, err)
+}
+
+func TestTransformPanicsOnWrongChannels(t *testing.T) {
+	p := randomParams(rand.New(rand.NewPCG(57, 58)), 4, 6)
+	gs, err := NewSynthesis(p, 4, 6)
+	require.NoError(t, err)
+	require.PanicsWithValue(t, "model: Synthesis input has 3 channels, want 6", func() { gs.Forward(NewTensor(3, 2, 2)) })
+}
+
+// flops counts the multiply-adds of a layer list (×2), counting every
+// kernel tap of a transposed convolution, cropped or not.
+func flops(stages []stage, c, h, w int) float64 {
+	total := 0.0
+	for i := range stages {
+		st := &stages[i]
+		oc, oh, ow := st.outShape(c, h, w)
+		switch {
+		case st.conv != nil:
+			total += 2 * float64(oh*ow) * float64(oc*c*st.conv.K*st.conv.K)
+		case st.deconv != nil:
+			total += 2 * float64(h*w) * float64(oc*c*st.deconv.K*st.deconv.K)
+		default:
+			total += 2 * float64(h*w) * float64(c*c)
+		}
+		c, h, w = oc, oh, ow
+	}
+	return total
+}
+
+func benchTransform(b *testing.B, stages []stage, x *Tensor, f func(*Tensor) *Tensor) {
+	fl := flops(stages, x.C, x.H, x.W)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, cpu := time.Now(), processCPU()
+	for b.Loop() {
+		f(x)
+	}
+	sec := time.Since(start).Seconds() / float64(b.N)
+	b.ReportMetric(sec, "s/op")
+	b.ReportMetric(fl/sec/1e9, "GFLOPS")
+	// CPU seconds per op: on a shared machine, wall time includes waiting
+	// for other processes; CPU time does not.
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+func BenchmarkSynthesis768x512(b *testing.B) {
+	p := randomParams(rand.New(rand.NewPCG(61, 62)), 128, 192)
+	gs, err := NewSynthesis(p, 128, 192)
+	require.NoError(b, err)
+	y := randTensor(rand.New(rand.NewPCG(63, 64)), 192, 32, 48)
+	benchTransform(b, gs.net.stages, y, gs.Forward)
+}
+
+func BenchmarkAnalysis768x512(b *testing.B) {
+	p := randomParams(rand.New(rand.NewPCG(61, 62)), 128, 192)
+	ga, err := NewAnalysis(p, 128, 192)
+	require.NoError(b, err)
+	x := randTensor(rand.New(rand.NewPCG(65, 66)), 3, 512, 768)
+	benchTransform(b, ga.net.stages, x, ga.Forward)
+}
+
+func BenchmarkHyperAnalysis768x512(b *testing.B) {
+	p := randomParams(rand.New(rand.NewPCG(61, 62)), 128, 192)
+	ha, err := NewHyperAnalysis(p, 128, 192)
+	require.NoError(b, err)
+	y := randTensor(rand.New(rand.NewPCG(67, 68)), 192, 32, 48)
+	benchTransform(b, ha.net.stages, y, ha.Forward)
+}
+
+// TestSynthesisTiledIdentical requires the tiled synthesis to reproduce the
+// untiled one bit for bit, for tiles that do and do not divide the latent.
+func TestSynthesisTiledIdentical(t *testing.T) {
+	const n, m = 8, 12
+	p := randomParams(rand.New(rand.NewPCG(71, 72)), n, m)
+	gs, err := NewSynthesis(p, n, m)
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(73, 74))
+	for _, sz := range [][2]int{{13, 11}, {4, 9}, {1, 7}} {
+		y := randTensor(r, m, sz[0], sz[1])
+		want := gs.Forward(y)
+		for _, tile := range []int{1, 2, 3, 4, 5, 8, 100} {
+			got := gs.ForwardTiled(y, tile)
+			require.Equal(t, [3]int{want.C, want.H, want.W}, [3]int{got.C, got.H, got.W})
+			require.True(t, equalBits(want.Data, got.Data), "latent %v, tile %d", sz, tile)
+		}
+	}
+	// Wider layers exercise full GEMM register tiles as well as edges.
+	p = randomParams(rand.New(rand.NewPCG(75, 76)), 40, 48)
+	gs, err = NewSynthesis(p, 40, 48)
+	require.NoError(t, err)
+	y := randTensor(r, 48, 7, 6)
+	require.True(t, equalBits(gs.Forward(y).Data, gs.ForwardTiled(y, 3).Data))
+}
+
+func BenchmarkSynthesisTiled768x512(b *testing.B) {
+	p := randomParams(rand.New(rand.NewPCG(61, 62)), 128, 192)
+	gs, err := NewSynthesis(p, 128, 192)
+	require.NoError(b, err)
+	y := randTensor(rand.New(rand.NewPCG(63, 64)), 192, 32, 48)
+	benchTransform(b, gs.net.stages, y, func(x *Tensor) *Tensor { return gs.ForwardTiled(x, 16) })
+}
+
+func equalBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
