@@ -7,6 +7,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/aezip/aezip/internal/gemm"
 	"runtime"
 	"sort"
 	"sync"
@@ -222,12 +223,7 @@ func (h *IntHyperSynthesis) raw(zhat []int32, hz, wz int) []int32 {
 	}
 	a1 := h.Layers[0].forward16(in, hz, wz, h.SlopeQ16)
 	a2 := h.Layers[1].forward16(a1, 2*hz, 2*wz, h.SlopeQ16)
-	hw := 16 * hz * wz
-	out := make([]int32, 2*h.M*hw)
-	h.Layers[2].run(a2, 4*hz, 4*wz, func(o int, plane []int32) {
-		copy(out[o*hw:(o+1)*hw], plane)
-	})
-	return out
+	return h.Layers[2].forward(a2, 4*hz, 4*wz)
 }
 
 // scaleIndex returns the number of thresholds that v exceeds.
@@ -238,137 +234,180 @@ func (h *IntHyperSynthesis) scaleIndex(v int32) int {
 // forward16 runs the layer on an int16 activation of l.In×hi×wi and returns
 // the int16 activation of the next layer.
 func (l *IntLayer) forward16(in []int16, hi, wi int, slopeQ16 int32) []int16 {
-	ho, wo := hi, wi
-	if l.Transposed {
-		ho, wo = 2*hi, 2*wi
-	}
-	out := make([]int16, l.Out*ho*wo)
-	l.run(in, hi, wi, func(o int, plane []int32) {
-		dst := out[o*ho*wo : (o+1)*ho*wo]
-		for j, v := range plane {
+	r := l.forward(in, hi, wi)
+	out := make([]int16, len(r))
+	parallelChannels(l.Out, func(o int) {
+		n := len(r) / l.Out
+		for j, v := range r[o*n : (o+1)*n] {
 			if l.Leaky {
-				dst[j] = clamp16(leaky(v, slopeQ16))
+				out[o*n+j] = clamp16(leaky(v, slopeQ16))
 			} else {
-				dst[j] = clamp16(int64(v))
+				out[o*n+j] = clamp16(int64(v))
 			}
 		}
 	})
 	return out
 }
 
-// run computes every output channel of the layer on in (l.In×hi×wi), in
-// parallel over channels, and hands each requantised (int32-clamped) plane
-// to emit together with its channel index. emit is called concurrently for
-// different channels; the plane is only valid during the call.
-func (l *IntLayer) run(in []int16, hi, wi int, emit func(o int, plane []int32)) {
+// forward returns the requantised, int32-clamped outputs of the layer
+// (l.Out planes) for an input of l.In×hi×wi.
+func (l *IntLayer) forward(in []int16, hi, wi int) []int32 {
+	if l.Transposed {
+		return l.forwardTransposed(in, hi, wi)
+	}
+	return l.forwardConv(in, hi, wi)
+}
+
+// bandElems bounds the im2col / column buffers of one band of rows, so
+// large images do not need a buffer of the whole layer.
+const bandElems = 1 << 22
+
+// forwardConv is the Conv2d k3 s1 p1 as a product of the weights
+// [Out][In·9] and the im2col matrix [In·9][rows·wi], band by band.
+func (l *IntLayer) forwardConv(in []int16, hi, wi int) []int32 {
+	hw := hi * wi
+	out := make([]int32, l.Out*hw)
+	for o := 0; o < l.Out; o++ {
+		p := out[o*hw : (o+1)*hw]
+		for j := range p {
+			p[j] = l.Bias[o]
+		}
+	}
+	kk := l.In * 9
+	rows := max(1, min(hi, bandElems/(kk*wi)))
+	col := make([]int16, kk*rows*wi)
+	for y0 := 0; y0 < hi; y0 += rows {
+		r := min(rows, hi-y0)
+		n := r * wi
+		parallelChannels(l.In, func(i int) {
+			src := in[i*hw : (i+1)*hw]
+			for t := 0; t < 9; t++ {
+				ky, kx := t/3, t%3
+				dst := col[(i*9+t)*n : (i*9+t+1)*n]
+				for yy := 0; yy < r; yy++ {
+					row := dst[yy*wi : (yy+1)*wi]
+					iy := y0 + yy + ky - 1
+					if iy < 0 || iy >= hi {
+						clear(row)
+						continue
+					}
+					s := src[iy*wi : (iy+1)*wi]
+					// Output x reads input x+kx-1; the missing edge is zero.
+					switch kx {
+					case 0:
+						row[0] = 0
+						copy(row[1:], s[:wi-1])
+					case 1:
+						copy(row, s)
+					case 2:
+						copy(row, s[1:])
+						row[wi-1] = 0
+					}
+				}
+			}
+		})
+		gemm.DotI16(l.Out, n, kk, l.Weight, kk, col[:kk*n], n, out[y0*wi:], hw)
+	}
+	l.requantAll(out, hw)
+	return out
+}
+
+// forwardTransposed is the ConvTranspose2d k5 s2 p2 op1 as a product of the
+// regrouped weights [Out·25][In] and the input [In][rows·wi], followed by a
+// scatter (col2im) of each tap to its output position, band by band.
+func (l *IntLayer) forwardTransposed(in []int16, hi, wi int) []int32 {
+	hw := hi * wi
+	ho, wo := 2*hi, 2*wi
+	pw := wo + 4
+	ph := ho + 4
+	// wt[(o·25+t)·In + i] = w[i][o][t]
+	wt := make([]int16, l.Out*25*l.In)
+	parallelChannels(l.Out, func(o int) {
+		for i := 0; i < l.In; i++ {
+			src := l.Weight[(i*l.Out+o)*25 : (i*l.Out+o+1)*25]
+			for t, v := range src {
+				wt[(o*25+t)*l.In+i] = v
+			}
+		}
+	})
+	// Input (iy, ix) with tap (ky, kx) adds to output (2iy-2+ky, 2ix-2+kx),
+	// kept at acc[(2iy+ky)·pw + 2ix+kx]; outputs outside [0,ho)×[0,wo) are
+	// dropped when cropping, exactly as PyTorch does.
+	acc := make([]int32, l.Out*ph*pw)
+	rows := max(1, min(hi, bandElems/(l.Out*25*wi)))
+	cols := make([]int32, l.Out*25*rows*wi)
+	for y0 := 0; y0 < hi; y0 += rows {
+		r := min(rows, hi-y0)
+		n := r * wi
+		c := cols[:l.Out*25*n]
+		clear(c)
+		gemm.DotI16(l.Out*25, n, l.In, wt, l.In, in[y0*wi:], hw, c, n)
+		parallelChannels(l.Out, func(o int) {
+			a := acc[o*ph*pw : (o+1)*ph*pw]
+			for t := 0; t < 25; t++ {
+				ky, kx := t/5, t%5
+				src := c[(o*25+t)*n : (o*25+t+1)*n]
+				for yy := 0; yy < r; yy++ {
+					dst := a[(2*(y0+yy)+ky)*pw+kx:]
+					dst = dst[:2*wi]
+					for ix, v := range src[yy*wi : (yy+1)*wi] {
+						dst[2*ix] += v
+					}
+				}
+			}
+		})
+	}
+	out := make([]int32, l.Out*ho*wo)
+	parallelChannels(l.Out, func(o int) {
+		a := acc[o*ph*pw : (o+1)*ph*pw]
+		p := out[o*ho*wo : (o+1)*ho*wo]
+		b := l.Bias[o]
+		for y := 0; y < ho; y++ {
+			for x, v := range a[(y+2)*pw+2 : (y+2)*pw+2+wo] {
+				p[y*wo+x] = v + b
+			}
+		}
+	})
+	l.requantAll(out, ho*wo)
+	return out
+}
+
+// requantAll requantises every output plane (of n values) in place.
+func (l *IntLayer) requantAll(out []int32, n int) {
+	parallelChannels(l.Out, func(o int) {
+		m, s := l.Mult[o], l.Shift[o]
+		p := out[o*n : (o+1)*n]
+		for j, v := range p {
+			p[j] = requant(v, m, s)
+		}
+	})
+}
+
+// parallelChannels calls fn(o) for every o in [0, n) on up to GOMAXPROCS
+// goroutines. Each call writes only its own channel, so the result does not
+// depend on the scheduling.
+func parallelChannels(n int, fn func(o int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for o := 0; o < n; o++ {
+			fn(o)
+		}
+		return
+	}
 	var next atomic.Int64
-	workers := min(runtime.GOMAXPROCS(0), l.Out)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var acc, plane []int32
 			for {
 				o := int(next.Add(1) - 1)
-				if o >= l.Out {
+				if o >= n {
 					return
 				}
-				if l.Transposed {
-					acc, plane = l.accTransposed(acc, plane, in, o, hi, wi)
-				} else {
-					acc, plane = l.accConv(acc, plane, in, o, hi, wi)
-				}
-				m, s := l.Mult[o], l.Shift[o]
-				for j, v := range plane {
-					plane[j] = requant(v, m, s)
-				}
-				emit(o, plane)
+				fn(o)
 			}
 		}()
 	}
 	wg.Wait()
-}
-
-// accConv accumulates output channel o of a Conv2d k3 s1 p1 into plane
-// (hi×wi). The padded accumulator lets every tap run over whole rows without
-// border tests: output (y, x) lives at acc[(y+1)·(wi+2) + x+1], and tap
-// (ky, kx) of input (iy, ix) adds to output (iy+1-ky, ix+1-kx).
-func (l *IntLayer) accConv(acc, plane []int32, in []int16, o, hi, wi int) ([]int32, []int32) {
-	pw := wi + 2
-	acc = resize(acc, (hi+2)*pw)
-	clear(acc)
-	for i := 0; i < l.In; i++ {
-		src := in[i*hi*wi : (i+1)*hi*wi]
-		wt := l.Weight[(o*l.In+i)*9 : (o*l.In+i+1)*9]
-		for t, w16 := range wt {
-			if w16 == 0 {
-				continue
-			}
-			w := int32(w16)
-			ky, kx := t/3, t%3
-			for iy := 0; iy < hi; iy++ {
-				row := acc[(iy+2-ky)*pw+2-kx:]
-				row = row[:wi]
-				for ix, v := range src[iy*wi : (iy+1)*wi] {
-					row[ix] += w * int32(v)
-				}
-			}
-		}
-	}
-	plane = resize(plane, hi*wi)
-	b := l.Bias[o]
-	for y := 0; y < hi; y++ {
-		r := acc[(y+1)*pw+1 : (y+1)*pw+1+wi]
-		for x, v := range r {
-			plane[y*wi+x] = v + b
-		}
-	}
-	return acc, plane
-}
-
-// accTransposed accumulates output channel o of a ConvTranspose2d k5 s2 p2
-// op1 of an hi×wi input into plane (2hi×2wi). Input (iy, ix) with tap
-// (ky, kx) adds to output (2iy-2+ky, 2ix-2+kx), which lives at
-// acc[(2iy+ky)·(2wi+4) + 2ix+kx]; outputs outside [0,2hi)×[0,2wi) are
-// dropped, exactly as PyTorch crops them.
-func (l *IntLayer) accTransposed(acc, plane []int32, in []int16, o, hi, wi int) ([]int32, []int32) {
-	ho, wo := 2*hi, 2*wi
-	pw := wo + 4
-	acc = resize(acc, (ho+4)*pw)
-	clear(acc)
-	for i := 0; i < l.In; i++ {
-		src := in[i*hi*wi : (i+1)*hi*wi]
-		wt := l.Weight[(i*l.Out+o)*25 : (i*l.Out+o+1)*25]
-		for t, w16 := range wt {
-			if w16 == 0 {
-				continue
-			}
-			w := int32(w16)
-			ky, kx := t/5, t%5
-			for iy := 0; iy < hi; iy++ {
-				row := acc[(2*iy+ky)*pw+kx:]
-				row = row[:2*wi]
-				for ix, v := range src[iy*wi : (iy+1)*wi] {
-					row[2*ix] += w * int32(v)
-				}
-			}
-		}
-	}
-	plane = resize(plane, ho*wo)
-	b := l.Bias[o]
-	for y := 0; y < ho; y++ {
-		r := acc[(y+2)*pw+2 : (y+2)*pw+2+wo]
-		for x, v := range r {
-			plane[y*wo+x] = v + b
-		}
-	}
-	return acc, plane
-}
-
-func resize(s []int32, n int) []int32 {
-	if cap(s) < n {
-		return make([]int32, n)
-	}
-	return s[:n]
 }

@@ -354,3 +354,14 @@ func TestDeterminism(t *testing.T) {
 		t.Fatalf("h_s output hash %s, golden %s (%s)", got, strings.TrimSpace(string(want)), filepath.Base(detGolden))
 	}
 }
+
+// BenchmarkIntHyperSynthesis768x512 runs h_s of the default widths on the ẑ
+// of a 768×512 image (12×8).
+func BenchmarkIntHyperSynthesis768x512(b *testing.B) {
+	mod := importRandom(b, 31, 128, 192, 2)
+	z := determinismInput(128, 8, 12)
+	b.ReportAllocs()
+	for b.Loop() {
+		mod.HyperSynthesis.Forward(z, 8, 12)
+	}
+}
