@@ -317,48 +317,72 @@ func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "Hy
 // intermediate under about 45 MB at N = 128. tile ≤ 0 means no tiling. It
 // panics with a "model: " message if x does not have M channels or is empty.
 func (s *Synthesis) ForwardTiled(x *Tensor, tile int) *Tensor {
-	if tile <= 0 || (x.H <= tile && x.W <= tile) {
-		return s.Forward(x)
+	return s.net.forwardTiled(x, tile, "Synthesis")
+}
+
+// ForwardTiled returns g_a(x) bit for bit as [Analysis.Forward] does, but
+// computes it tile by tile: the latent is cut into tiles of at most
+// tile×tile positions and each is computed from the part of the image it
+// depends on, so the intermediate activations are bounded by the tile size
+// instead of the image size (tile 32: 512×512 image pixels and a largest
+// intermediate of about 45 MB at N = 128). tile ≤ 0 means no tiling. It panics
+// with a "model: " message if x does not have 3 channels or is too small.
+func (a *Analysis) ForwardTiled(x *Tensor, tile int) *Tensor {
+	return a.net.forwardTiled(x, tile, "Analysis")
+}
+
+// forwardTiled computes the chain on tiles of the coarser of its input and
+// output grids (tile positions there) and assembles the output. It relies on
+// every stage being shift-equivariant: moving the input by a multiple of
+// the chain's total down-sampling moves the output by the scaled amount,
+// and each output position depends only on the input range that needRange
+// derives. The chain must consist of convolutions only or transposed
+// convolutions only (plus pointwise stages).
+func (n *net) forwardTiled(x *Tensor, tile int, name string) *Tensor {
+	if x.C != n.in {
+		panic(fmt.Sprintf("model: %s input has %d channels, want %d", name, x.C, n.in))
 	}
-	if x.C != s.net.in {
-		panic(fmt.Sprintf("model: Synthesis input has %d channels, want %d", x.C, s.net.in))
-	}
-	if x.H <= 0 || x.W <= 0 {
-		panic("model: Synthesis input is empty")
-	}
-	st := s.net.stages
-	// Sizes along each axis at the input of every stage, and the total
-	// stride: every stage is a transposed convolution or pointwise.
+	st := n.stages
+	// Sizes along each axis at the input of every stage, the total up- and
+	// down-sampling, and the output shape.
 	hs, ws := []int{x.H}, []int{x.W}
-	scale := 1
+	up, down := 1, 1
 	oc := x.C
 	for i := range st {
 		c, h, w := st[i].outShape(oc, hs[i], ws[i])
+		if h <= 0 || w <= 0 {
+			panic(fmt.Sprintf("model: %s input %d×%d too small", name, x.H, x.W))
+		}
 		oc = c
 		hs, ws = append(hs, h), append(ws, w)
-		if st[i].deconv != nil {
-			scale *= st[i].deconv.Stride
+		switch {
+		case st[i].deconv != nil:
+			up *= st[i].deconv.Stride
+		case st[i].conv != nil:
+			down *= st[i].conv.Stride
 		}
 	}
 	out := NewTensor(oc, hs[len(st)], ws[len(st)])
-	for a0 := 0; a0 < x.H; a0 += tile {
-		a1 := min(a0+tile, x.H)
-		oy0, oy1 := outRange(a0, a1, x.H, scale, out.H)
-		l0, l1 := needRange(st, hs, oy0, oy1)
-		for b0 := 0; b0 < x.W; b0 += tile {
-			b1 := min(b0+tile, x.W)
-			ox0, ox1 := outRange(b0, b1, x.W, scale, out.W)
-			m0, m1 := needRange(st, ws, ox0, ox1)
+	step := tile * up // output positions per tile
+	if tile <= 0 || (out.H <= step && out.W <= step) {
+		return n.forward(x, name)
+	}
+	for oy0 := 0; oy0 < out.H; oy0 += step {
+		oy1 := min(oy0+step, out.H)
+		l0, l1 := needRange(st, hs, oy0, oy1, down)
+		for ox0 := 0; ox0 < out.W; ox0 += step {
+			ox1 := min(ox0+step, out.W)
+			m0, m1 := needRange(st, ws, ox0, ox1, down)
 			part := newPooledTensor(x.C, l1-l0, m1-m0)
 			for c := 0; c < x.C; c++ {
 				for y := l0; y < l1; y++ {
 					copy(part.Data[(c*part.H+y-l0)*part.W:][:part.W], x.Data[(c*x.H+y)*x.W+m0:][:part.W])
 				}
 			}
-			res := s.net.forward(part, "Synthesis")
+			res := n.forward(part, name)
 			releaseTensor(part)
-			// The tile's output starts at absolute position (l0, m0)·scale.
-			dy, dx := oy0-l0*scale, ox0-m0*scale
+			// The part's output starts at absolute position (l0, m0)·up/down.
+			dy, dx := oy0-l0*up/down, ox0-m0*up/down
 			for c := 0; c < oc; c++ {
 				for y := oy0; y < oy1; y++ {
 					copy(out.Data[(c*out.H+y)*out.W+ox0:][:ox1-ox0], res.Data[(c*res.H+y-oy0+dy)*res.W+dx:][:ox1-ox0])
@@ -369,27 +393,22 @@ func (s *Synthesis) ForwardTiled(x *Tensor, tile int) *Tensor {
 	return out
 }
 
-// outRange is the part of the output that latent rows [a0, a1) of n own.
-func outRange(a0, a1, n, scale, outN int) (int, int) {
-	hi := a1 * scale
-	if a1 == n {
-		hi = outN
-	}
-	return a0 * scale, hi
-}
-
-// needRange walks the stages backwards and returns the latent rows that
-// output rows [lo, hi) depend on; sizes[i] is the extent at the input of
-// stage i. For a transposed convolution, output o receives input rows
-// (o+Pad−ky)/Stride for the kernel rows ky that divide evenly.
-func needRange(st []stage, sizes []int, lo, hi int) (int, int) {
+// needRange walks the stages backwards and returns the input rows [lo, hi)
+// that output rows [lo, hi) depend on, with lo rounded down to a multiple
+// of align; sizes[i] is the extent at the input of stage i. A convolution
+// output o reads input rows o·Stride−Pad … o·Stride−Pad+K−1; a transposed
+// convolution output o receives input rows (o+Pad−ky)/Stride for the kernel
+// rows ky that divide evenly.
+func needRange(st []stage, sizes []int, lo, hi, align int) (int, int) {
 	for i := len(st) - 1; i >= 0; i-- {
-		d := st[i].deconv
-		if d == nil {
-			continue
+		switch c, d := st[i].conv, st[i].deconv; {
+		case c != nil:
+			lo = max(lo*c.Stride-c.Pad, 0)
+			hi = min((hi-1)*c.Stride-c.Pad+c.K, sizes[i])
+		case d != nil:
+			lo = max(ceilDiv(lo+d.Pad-d.K+1, d.Stride), 0)
+			hi = min(floorDiv(hi-1+d.Pad, d.Stride)+1, sizes[i])
 		}
-		lo = max(ceilDiv(lo+d.Pad-d.K+1, d.Stride), 0)
-		hi = min(floorDiv(hi-1+d.Pad, d.Stride)+1, sizes[i])
 	}
-	return lo, hi
+	return lo / align * align, hi
 }

@@ -308,6 +308,25 @@ func TestSynthesisTiledIdentical(t *testing.T) {
 	require.True(t, equalBits(gs.Forward(y).Data, gs.ForwardTiled(y, 3).Data))
 }
 
+// TestAnalysisTiledIdentical requires the tiled analysis to reproduce the
+// untiled one bit for bit, including images that are not a multiple of 16.
+func TestAnalysisTiledIdentical(t *testing.T) {
+	const n, m = 8, 12
+	p := randomParams(rand.New(rand.NewPCG(77, 78)), n, m)
+	ga, err := NewAnalysis(p, n, m)
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(79, 80))
+	for _, sz := range [][2]int{{64, 128}, {77, 50}, {16, 200}, {33, 17}} {
+		x := randTensor(r, 3, sz[0], sz[1])
+		want := ga.Forward(x)
+		for _, tile := range []int{1, 2, 3, 5, 100} {
+			got := ga.ForwardTiled(x, tile)
+			require.Equal(t, [3]int{want.C, want.H, want.W}, [3]int{got.C, got.H, got.W})
+			require.True(t, equalBits(want.Data, got.Data), "image %v, tile %d", sz, tile)
+		}
+	}
+}
+
 func BenchmarkSynthesisTiled768x512(b *testing.B) {
 	p := randomParams(rand.New(rand.NewPCG(61, 62)), 128, 192)
 	gs, err := NewSynthesis(p, 128, 192)
