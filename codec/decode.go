@@ -61,9 +61,9 @@ func colorModel(c format.ColorType) color.Model {
 }
 
 // decodeMemory estimates the bytes a decode of h needs at its peak: the
-// output image and alpha plane, plus for the largest tile the latents, the
-// two largest synthesis activations (N channels at half resolution), the
-// output planes, and a fixed allowance for scratch buffers.
+// output image and alpha plane, plus for the largest tile the latents and
+// the float output planes, plus a fixed allowance for the synthesis, which
+// runs in bounded tiles (transformTile), and its scratch buffers.
 func decodeMemory(h *format.Header) int64 {
 	px := int64(h.Width) * int64(h.Height)
 	out := 4 * px
@@ -76,14 +76,14 @@ func decodeMemory(h *format.Header) int64 {
 	}
 	tp := int64(padded(tw)) * int64(padded(th))
 	lat := tp / 256 * int64(h.M) * 14 // symbols, means, indices, floats
-	act := tp * 4 * (int64(h.N)/2 + 3)
-	return out + lat + act + 64<<20
+	planes := 12 * tp
+	return out + lat + planes + 512<<20
 }
 
 // decodeFile decodes one file from r, which starts at offset off of the
 // stream.
 func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) {
-	zr, err := format.NewReader(r, format.Limits{MaxPixels: o.maxPixels})
+	zr, err := format.NewDecoder(r, format.Limits{MaxPixels: o.maxPixels})
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) 
 	if h.M != mdl.Arch.M || h.N != mdl.Arch.N {
 		return nil, &CorruptInputError{Offset: off, Reason: fmt.Sprintf("header channels M=%d N=%d do not match the model's %d, %d", h.M, h.N, mdl.Arch.M, mdl.Arch.N)}
 	}
-	f, err := zr.ReadFile()
+	f, err := zr.Decode()
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) 
 		if err != nil {
 			return nil, fmt.Errorf("tile %d: %w", i, err)
 		}
-		xhat := mdl.Synthesis.Forward(yhat)
+		xhat := mdl.Synthesis.ForwardTiled(yhat, transformTile)
 		putTile(m, r, xhat.Data, pw, ph, gray)
 	}
 	if alpha != nil {

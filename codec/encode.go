@@ -16,14 +16,21 @@ import (
 	"github.com/aezip/aezip/model"
 )
 
-// Tiling: images up to autoTileArea padded pixels are one tile (no seams);
-// larger ones are cut into autoTile × autoTile tiles so that the encoder's
-// and decoder's working memory stays bounded whatever the image size.
+// Container tiles: images up to autoTileArea padded pixels are one tile (no
+// seams); larger ones are cut into autoTile × autoTile tiles so that the
+// per-image buffers (planes, latents) stay bounded whatever the image size.
 // They are variables so that tests can tile small images.
 var (
-	autoTileArea = 2048 * 2048
-	autoTile     = 1024
+	autoTileArea = 4096 * 4096
+	autoTile     = 4096
 )
+
+// transformTile is the tile size, in latent positions, with which g_a and
+// g_s run (model's ForwardTiled, bit-identical to an untiled run): 64
+// positions are 1024×1024 pixels, which bounds the largest intermediate
+// activation to about 180 MB at N = 128 while leaving images up to that
+// size untiled.
+const transformTile = 64
 
 // Encode writes m to w as one aezip file. Any image.Image works: 8-bit
 // RGB, gray and RGBA/NRGBA images have fast paths, 16-bit images are
@@ -132,7 +139,7 @@ func analyse(m image.Image, o *encoderOptions) (*analysis, error) {
 			return nil, err
 		}
 		x := &model.Tensor{C: 3, H: p.ph, W: p.pw, Data: p.rgb}
-		a.tiles = append(a.tiles, tile{r: r, p: p, y: mdl.Analysis.Forward(x), lc: lc})
+		a.tiles = append(a.tiles, tile{r: r, p: p, y: mdl.Analysis.ForwardTiled(x, transformTile), lc: lc})
 		if o.targetPSNR == 0 {
 			p.rgb = nil // only PSNR rate control needs the source again
 		}
@@ -189,7 +196,7 @@ func (a *analysis) code(q uint16, psnr bool) (*format.File, float64, error) {
 		}
 		f.Tiles = append(f.Tiles, format.Tile{HY: tl.lc.hy, WY: tl.lc.wy, HZ: tl.lc.hz, WZ: tl.lc.wz, Hyper: e.z, Latent: e.y})
 		if psnr {
-			xhat := a.m.Synthesis.Forward(tl.lc.reconstruct(e.sym, e.mean, invGain))
+			xhat := a.m.Synthesis.ForwardTiled(tl.lc.reconstruct(e.sym, e.mean, invGain), transformTile)
 			s, n := squaredError(tl.p, xhat.Data, a.gray)
 			sse, count = sse+s, count+n
 		}

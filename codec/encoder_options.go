@@ -112,6 +112,11 @@ func WithModel(m *model.Model) EncoderOption {
 // WithConcurrency sets how many goroutines one encode may use; 0 (the
 // default) means runtime.GOMAXPROCS(0). The output bytes never depend on it.
 // Negative values are an error. An [Encoder] keeps it across Reset.
+//
+// Limitation: the float transforms of package model currently parallelise
+// over runtime.GOMAXPROCS(0) whatever this option says (tiles are coded one
+// after another), so the value is validated and recorded but does not yet
+// bound the transforms.
 func WithConcurrency(n int) EncoderOption {
 	return func(o *encoderOptions) error {
 		if n < 0 {

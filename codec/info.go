@@ -19,8 +19,8 @@ type Info struct {
 	ModelID       string // hex
 	M, N          int    // latent channel counts
 	Tiles         int
-	TileWidth     int `json:",omitempty"`
-	TileHeight    int `json:",omitempty"`
+	TileWidth     int   `json:",omitempty"`
+	TileHeight    int   `json:",omitempty"`
 	HyperBytes    int64 // entropy-coded ẑ, all tiles
 	LatentBytes   int64 // entropy-coded ŷ, all tiles
 	AlphaBytes    int64 `json:",omitempty"`
@@ -33,14 +33,14 @@ type Info struct {
 // and describes it. It checks the container, not the entropy-coded data.
 func Inspect(r io.Reader) (*Info, error) {
 	cr := &countingReader{r: r}
-	zr, err := format.NewReader(cr, format.Limits{})
+	zr, err := format.NewDecoder(cr, format.Limits{})
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
 		return nil, err
 	}
-	f, err := zr.ReadFile()
+	f, err := zr.Decode()
 	if err != nil {
 		return nil, err
 	}

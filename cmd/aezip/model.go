@@ -14,7 +14,7 @@ import (
 func init() {
 	commands["model"] = &command{
 		summary: "Import a trainer dump as a model file, or describe a model file.",
-		usage:   "import [-f16] [-f] DUMP OUT.aezm | info FILE",
+		usage:   "import [-f16=false] [-f] DUMP OUT.aezm | info FILE",
 		run:     runModel,
 	}
 }
@@ -37,7 +37,7 @@ func runModel(e *env, args []string) error {
 
 func runModelImport(e *env, args []string) error {
 	fs := newFlags("model")
-	f16 := fs.Bool("f16", false, "store float tensors as IEEE half precision (smaller file)")
+	f16 := fs.Bool("f16", true, "store convolution weights as IEEE half precision (smaller file; -f16=false keeps float32)")
 	force := fs.Bool("f", false, "overwrite OUT if it exists")
 	if err := parseFlags(e, fs, "model", args); err != nil {
 		return err
