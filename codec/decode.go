@@ -132,7 +132,7 @@ func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) 
 		if err != nil {
 			return nil, err
 		}
-		yhat, err := lc.decode(t.Hyper, t.Latent, off, off, invGain)
+		yhat, err := lc.decode(t.Hyper, t.Latent, off, invGain)
 		if err != nil {
 			return nil, fmt.Errorf("tile %d: %w", i, err)
 		}

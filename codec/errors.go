@@ -47,8 +47,9 @@ var (
 // even though its checksum matched (or was not checked): the file was made
 // by a broken encoder or was crafted.
 type CorruptInputError struct {
-	// Offset is the byte offset, from the start of the file, of the chunk
-	// payload holding the bad data; -1 when unknown.
+	// Offset is the byte offset, from the start of the stream given to the
+	// decoder, of the file holding the bad data (0 for a single image); -1
+	// when unknown. Reason names the tile and stream.
 	Offset int64
 	// Reason says what is wrong.
 	Reason string
@@ -58,7 +59,7 @@ func (e *CorruptInputError) Error() string {
 	if e.Offset < 0 {
 		return "codec: corrupt input: " + e.Reason
 	}
-	return fmt.Sprintf("codec: corrupt input in chunk at offset %d: %s", e.Offset, e.Reason)
+	return fmt.Sprintf("codec: corrupt input in the file at offset %d: %s", e.Offset, e.Reason)
 }
 
 func corruptf(format string, args ...any) *CorruptInputError {

@@ -143,12 +143,12 @@ func (lc *latentCoder) reconstruct(sym, mean []int32, invGain []float32) *model.
 }
 
 // decode decodes the two streams: ẑ, then h_s(ẑ), then the symbols, and
-// returns the g_s input at inverse gain invGain. zOff and yOff are the
-// streams' offsets in the file, for errors.
-func (lc *latentCoder) decode(zb, yb []byte, zOff, yOff int64, invGain []float32) (*model.Tensor, error) {
+// returns the g_s input at inverse gain invGain. off is the file's offset in
+// the stream, for errors.
+func (lc *latentCoder) decode(zb, yb []byte, off int64, invGain []float32) (*model.Tensor, error) {
 	zhat := make([]int32, lc.m.Arch.N*lc.hz*lc.wz)
 	if err := rans.Decode(zb, lc.tabs.z, channelIndex(lc.m.Arch.N, lc.hz*lc.wz), zhat); err != nil {
-		return nil, corruptAt(zOff, "z stream", err)
+		return nil, corruptAt(off, "z stream", err)
 	}
 	mean, sidx := lc.m.HyperSynthesis.Forward(zhat, lc.hz, lc.wz)
 	idx := make([]uint16, len(sidx))
@@ -157,13 +157,13 @@ func (lc *latentCoder) decode(zb, yb []byte, zOff, yOff int64, invGain []float32
 	}
 	sym := make([]int32, len(sidx))
 	if err := rans.Decode(yb, lc.tabs.scale, idx, sym); err != nil {
-		return nil, corruptAt(yOff, "y stream", err)
+		return nil, corruptAt(off, "y stream", err)
 	}
 	for _, s := range sym {
 		// Escapes can code any int32; values this large never come from
 		// the encoder and would overflow the float conversion's meaning.
 		if s > maxSymbol || s < -maxSymbol {
-			return nil, corruptAt(yOff, "y stream", errors.New("symbol out of range"))
+			return nil, corruptAt(off, "y stream", errors.New("symbol out of range"))
 		}
 	}
 	return lc.reconstruct(sym, mean, invGain), nil
