@@ -171,6 +171,38 @@ func TestConvTranspose2DMatchesReference(t *testing.T) {
 	}
 }
 
+// TestConvTranspose2DTapsPath runs the reference cases through the
+// per-tap path (used for few output channels) and the phase path, with
+// small bands so that band edges and shared input rows are exercised.
+func TestConvTranspose2DTapsPath(t *testing.T) {
+	defer func(a, b int) { tapsMaxOut, tapsCols = a, b }(tapsMaxOut, tapsCols)
+	r := rand.New(rand.NewPCG(13, 14))
+	tests := []struct{ in, out, k, s, p, op, h, w int }{
+		{6, 3, 5, 2, 2, 1, 7, 9},
+		{6, 3, 5, 2, 2, 1, 1, 1},
+		{3, 5, 5, 2, 2, 0, 8, 5},
+		{4, 3, 3, 2, 1, 1, 5, 6},
+		{4, 3, 3, 1, 1, 0, 5, 6},
+		{2, 3, 2, 3, 0, 2, 4, 5},
+		{5, 3, 5, 3, 1, 1, 4, 4},
+		{12, 3, 5, 2, 2, 1, 13, 19},
+	}
+	for _, cols := range []int{1, 7, 8192} {
+		for _, tc := range tests {
+			w := randSlice(r, tc.in*tc.out*tc.k*tc.k)
+			b := randSlice(r, tc.out)
+			x := randTensor(r, tc.in, tc.h, tc.w)
+			want := slowConvTranspose2D(x, w, b, tc.out, tc.k, tc.s, tc.p, tc.op)
+			tapsMaxOut, tapsCols = 1000, cols
+			l, err := NewConvTranspose2D(tc.in, tc.out, tc.k, tc.s, tc.p, tc.op, w, b)
+			require.NoError(t, err)
+			requireClose(t, l.Forward(x), want, 1e-5)
+			tapsMaxOut = 0
+			requireClose(t, l.Forward(x), want, 1e-5)
+		}
+	}
+}
+
 func TestConvTranspose2DSmallBands(t *testing.T) {
 	defer func(n, k int) { bandCols, kChunk = n, k }(bandCols, kChunk)
 	bandCols, kChunk = 7, 5

@@ -4,7 +4,11 @@
 
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/aezip/aezip/internal/gemm"
+)
 
 // ConvTranspose2D is a PyTorch ConvTranspose2d with square kernel, equal
 // stride, padding and output padding in both directions, dilation 1 and one
@@ -24,7 +28,19 @@ type ConvTranspose2D struct {
 	Bias                            []float32 // [Out]
 
 	phases []deconvPhase
+	// tapW holds the weights as an (Out·K·K)×In matrix for layers with few
+	// output channels (see forwardTaps); nil otherwise.
+	tapW []float32
 }
+
+// tapsMaxOut is the output channel count below which a transposed
+// convolution is computed per kernel tap (forwardTaps) instead of per
+// phase: a phase GEMM with so few rows (3 for the last layer of g_s) leaves
+// most of the GEMM kernel idle and spends its time on im2col.
+var tapsMaxOut = 16
+
+// tapsCols is the number of input positions per work item of forwardTaps.
+var tapsCols = 8192
 
 // deconvPhase is the convolution producing output rows py+Stride·j and
 // columns px+Stride·i.
@@ -54,6 +70,15 @@ func NewConvTranspose2D(in, out, k, stride, pad, outPad int, weight, bias []floa
 	for py := 0; py < stride; py++ {
 		for px := 0; px < stride; px++ {
 			l.phases = append(l.phases, l.newPhase(py, px))
+		}
+	}
+	kk := k * k
+	l.tapW = make([]float32, out*kk*in)
+	for i := 0; i < in; i++ {
+		for o := 0; o < out; o++ {
+			for t := 0; t < kk; t++ {
+				l.tapW[(o*kk+t)*in+i] = weight[(i*out+o)*kk+t]
+			}
 		}
 	}
 	return l, nil
@@ -135,6 +160,10 @@ type deconvItem struct {
 }
 
 func (l *ConvTranspose2D) forward(dst, x *Tensor) {
+	if l.Out < tapsMaxOut {
+		l.forwardTaps(dst, x)
+		return
+	}
 	s := l.Stride
 	var items []deconvItem
 	scratch := 0
@@ -180,6 +209,68 @@ func (l *ConvTranspose2D) forward(dst, x *Tensor) {
 					out[(i0+k)*s] = v
 				}
 				q += i1 - i0
+			}
+		}
+	})
+}
+
+// forwardTaps computes the layer as one GEMM per band of input rows, giving
+// the product of every kernel tap with every input pixel,
+// T[(o,ky,kx)][iy][ix] = Σ_i Weight[i][o][ky][kx]·in[i][iy][ix], followed by
+// a gather that adds, for each output pixel, the taps that land on it in
+// (ky, kx) order. Work items are bands of output rows; each recomputes the
+// few input rows it shares with its neighbours, so no two items write the
+// same output and the sums do not depend on the split.
+func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor) {
+	s, p, k := l.Stride, l.Pad, l.K
+	rows := l.Out * k * k
+	rowsIn := max(1, tapsCols/x.W)
+	rowsOut := rowsIn * s
+	maxIn := min(rowsIn+ceilDiv(k, s)+1, x.H)
+	nb := ceilDiv(dst.H, rowsOut)
+	hw, ohw := x.H*x.W, dst.H*dst.W
+	parallelFor(nb, rows*maxIn*x.W, func(b int, buf []float32) {
+		v0, v1 := b*rowsOut, min((b+1)*rowsOut, dst.H)
+		for o := 0; o < l.Out; o++ {
+			seg := dst.Data[o*ohw+v0*dst.W : o*ohw+v1*dst.W]
+			for j := range seg {
+				seg[j] = l.Bias[o]
+			}
+		}
+		// Input rows whose taps reach output rows [v0, v1).
+		i0 := max(ceilDiv(v0+p-k+1, s), 0)
+		i1 := min(floorDiv(v1-1+p, s)+1, x.H)
+		if i0 >= i1 {
+			return
+		}
+		n := (i1 - i0) * x.W
+		t := buf[:rows*n]
+		clear(t)
+		gemm.Sgemm(rows, n, l.In, l.tapW, l.In, x.Data[i0*x.W:], hw, t, n)
+		for o := 0; o < l.Out; o++ {
+			plane := dst.Data[o*ohw : (o+1)*ohw]
+			for ky := 0; ky < k; ky++ {
+				for kx := 0; kx < k; kx++ {
+					tr := t[((o*k+ky)*k+kx)*n:][:n]
+					// Input columns whose output column ix·s−p+kx is inside.
+					x0 := max(ceilDiv(p-kx, s), 0)
+					x1 := min(floorDiv(dst.W-1+p-kx, s)+1, x.W)
+					if x0 >= x1 {
+						continue
+					}
+					for iy := i0; iy < i1; iy++ {
+						v := iy*s - p + ky
+						if v < v0 || v >= v1 {
+							continue
+						}
+						out := plane[v*dst.W+x0*s-p+kx : (v+1)*dst.W]
+						src := tr[(iy-i0)*x.W+x0 : (iy-i0)*x.W+x1]
+						_ = out[(len(src)-1)*s]
+						for j, val := range src {
+							out[j*s] += val
+						}
+					}
+				}
 			}
 		}
 	})
