@@ -40,16 +40,42 @@ func DotI16(m, n, k int, a []int16, lda int, b []int16, ldb int, c []int32, ldc 
 	})
 }
 
-// dotGo is the pure-Go DotI16.
+// dotGo is the pure-Go DotI16. It takes four rows of A at a time so that
+// each loaded element of B serves four multiply-adds.
 func dotGo(m, n, k int, a []int16, lda int, b []int16, ldb int, c []int32, ldc int) {
-	for i := 0; i < m; i++ {
+	i := 0
+	for ; i+4 <= m; i += 4 {
+		c0 := c[i*ldc : i*ldc+n]
+		c1 := c[(i+1)*ldc : (i+1)*ldc+n]
+		c2 := c[(i+2)*ldc : (i+2)*ldc+n]
+		c3 := c[(i+3)*ldc : (i+3)*ldc+n]
+		for p := 0; p < k; p++ {
+			a0, a1 := int32(a[i*lda+p]), int32(a[(i+1)*lda+p])
+			a2, a3 := int32(a[(i+2)*lda+p]), int32(a[(i+3)*lda+p])
+			if a0|a1|a2|a3 == 0 {
+				continue
+			}
+			bp := b[p*ldb : p*ldb+n]
+			c0, c1, c2, c3 := c0[:len(bp)], c1[:len(bp)], c2[:len(bp)], c3[:len(bp)]
+			for j, bv := range bp {
+				v := int32(bv)
+				c0[j] += a0 * v
+				c1[j] += a1 * v
+				c2[j] += a2 * v
+				c3[j] += a3 * v
+			}
+		}
+	}
+	for ; i < m; i++ {
 		ci := c[i*ldc : i*ldc+n]
 		for p, av := range a[i*lda : i*lda+k] {
 			if av == 0 {
 				continue
 			}
 			w := int32(av)
-			for j, bv := range b[p*ldb : p*ldb+n] {
+			bp := b[p*ldb : p*ldb+n]
+			ci := ci[:len(bp)]
+			for j, bv := range bp {
 				ci[j] += w * int32(bv)
 			}
 		}
