@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"github.com/aezip/aezip/internal/gemm"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -336,6 +337,19 @@ func TestDeterminism(t *testing.T) {
 	const hz, wz = 6, 5
 	z := determinismInput(mod.Arch.N, hz, wz)
 	got := hashHyperSynthesis(mod.HyperSynthesis.Forward(z, hz, wz))
+	t.Logf("%s/%s, gemm kernel %v: h_s hash %s", runtime.GOOS, runtime.GOARCH, gemm.ActiveKernel(), got)
+	// Every kernel family this processor has, and one goroutine, must agree.
+	for _, k := range []gemm.Kernel{gemm.Generic, gemm.AVX2, gemm.AVX512} {
+		if !k.Available() {
+			continue
+		}
+		prev := gemm.SetKernel(k)
+		h := hashHyperSynthesis(mod.HyperSynthesis.Forward(z, hz, wz))
+		gemm.SetKernel(prev)
+		if h != got {
+			t.Fatalf("gemm kernel %v gives %s, default %s", k, h, got)
+		}
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	if one := hashHyperSynthesis(mod.HyperSynthesis.Forward(z, hz, wz)); one != got {
 		t.Fatalf("GOMAXPROCS=1 gives %s, default %s", one, got)
@@ -349,7 +363,6 @@ func TestDeterminism(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%s/%s: h_s hash %s", runtime.GOOS, runtime.GOARCH, got)
 	if strings.TrimSpace(string(want)) != got {
 		t.Fatalf("h_s output hash %s, golden %s (%s)", got, strings.TrimSpace(string(want)), filepath.Base(detGolden))
 	}
