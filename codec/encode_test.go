@@ -40,6 +40,10 @@ func TestRoundTripTypesAndSizes(t *testing.T) {
 	sub := crop(100, 100).SubImage(image.Rect(10, 20, 77, 51))
 	rgba64 := image.NewRGBA64(image.Rect(0, 0, 20, 10))
 	draw.Draw(rgba64, rgba64.Bounds(), k, image.Point{}, draw.Src)
+	gray16 := image.NewGray16(image.Rect(0, 0, 30, 20))
+	draw.Draw(gray16, gray16.Bounds(), k, image.Point{}, draw.Src)
+	cmyk := image.NewCMYK(image.Rect(0, 0, 12, 12))
+	draw.Draw(cmyk, cmyk.Bounds(), k, image.Point{}, draw.Src)
 
 	tests := []struct {
 		name     string
@@ -58,6 +62,8 @@ func TestRoundTripTypesAndSizes(t *testing.T) {
 		{"paletted with transparency", pal, &image.NRGBA{}, 0},
 		{"sub-image", sub, &image.RGBA{}, 12},
 		{"rgba64", rgba64, &image.RGBA{}, 0},
+		{"gray16", gray16, &image.Gray{}, 0},
+		{"cmyk", cmyk, &image.RGBA{}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
