@@ -88,6 +88,7 @@ type tile struct {
 // quality, so that rate control only repeats what does.
 type analysis struct {
 	m     *model.Model
+	o     *encoderOptions
 	hdr   format.Header
 	tiles []tile
 	alpha []byte // compressed alpha plane, nil when opaque
@@ -110,7 +111,7 @@ func analyse(m image.Image, o *encoderOptions) (*analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{m: mdl}
+	a := &analysis{m: mdl, o: o}
 	a.hdr = format.Header{Width: w, Height: h, ModelID: mdl.ID(), M: mdl.Arch.M, N: mdl.Arch.N}
 	if int64(padded(w))*int64(padded(h)) > int64(autoTileArea) {
 		a.hdr.TileWidth, a.hdr.TileHeight = autoTile, autoTile
@@ -139,6 +140,9 @@ func analyse(m image.Image, o *encoderOptions) (*analysis, error) {
 			return nil, err
 		}
 		x := &model.Tensor{C: 3, H: p.ph, W: p.pw, Data: p.rgb}
+		if err := o.cancelled(); err != nil {
+			return nil, err
+		}
 		a.tiles = append(a.tiles, tile{r: r, p: p, y: mdl.Analysis.ForwardTiled(x, transformTile), lc: lc})
 		if o.targetPSNR == 0 {
 			p.rgb = nil // only PSNR rate control needs the source again
@@ -177,6 +181,9 @@ func (a *analysis) encodeAt(q uint16, psnr bool) ([]byte, float64, error) {
 // code codes the image at quality q into a container file (and its PSNR,
 // with psnr).
 func (a *analysis) code(q uint16, psnr bool) (*format.File, float64, error) {
+	if err := a.o.cancelled(); err != nil {
+		return nil, 0, err
+	}
 	t := levelOf(q, a.m.Arch.Levels)
 	gain := a.m.Gain(t)
 	var invGain []float32

@@ -6,6 +6,7 @@ package codec
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	"image/color"
@@ -262,4 +263,11 @@ func TestPNGInput(t *testing.T) {
 	m, err := png.Decode(&p)
 	require.NoError(t, err)
 	assert.Equal(t, encodeBytes(t, k), encodeBytes(t, m))
+}
+
+func TestEncodeCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := Encode(io.Discard, kitten(t), WithModel(tinyModel(t)), WithContext(ctx))
+	assert.ErrorIs(t, err, context.Canceled)
 }

@@ -4,6 +4,7 @@
 package codec
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -26,6 +27,7 @@ type encoderOptions struct {
 	targetPSNR  float64
 	model       *model.Model // nil: the embedded default model
 	concurrency int
+	ctx         context.Context // nil: never cancelled
 }
 
 func (o *encoderOptions) setDefault() {
@@ -128,6 +130,26 @@ func WithConcurrency(n int) EncoderOption {
 		o.concurrency = n
 		return nil
 	}
+}
+
+// WithContext makes the encoder give up with ctx.Err() once ctx is done.
+// It is checked between stages (after the analysis transform of each tile,
+// between rate-control tries), not inside a transform, so an encode returns
+// within about one stage's time. The default is no cancellation. An
+// [Encoder] keeps it across Reset.
+func WithContext(ctx context.Context) EncoderOption {
+	return func(o *encoderOptions) error {
+		o.ctx = ctx
+		return nil
+	}
+}
+
+// cancelled returns the context's error, if any.
+func (o *encoderOptions) cancelled() error {
+	if o.ctx == nil {
+		return nil
+	}
+	return o.ctx.Err()
 }
 
 // level maps quality q ∈ [0, 100] to the continuous level t ∈ [0, levels−1].
