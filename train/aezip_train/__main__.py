@@ -18,14 +18,16 @@ def _export(argv: List[str]) -> int:
     p.add_argument("--crop", type=int, default=256)
     p.add_argument("--limit-images", type=int, default=64)
     p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--device", default="cpu")
     a = p.parse_args(argv)
     from .data import CropCache, list_images
     from .export import export
     from .train import load_checkpoint, model_from_checkpoint
 
     torch.manual_seed(a.seed)
-    model = model_from_checkpoint(load_checkpoint(a.ckpt)).eval()
-    cache = CropCache(list_images(a.data, a.limit_images), a.crop, torch.device("cpu"), seed=a.seed)
+    dev = torch.device(a.device)
+    model = model_from_checkpoint(load_checkpoint(a.ckpt), dev).eval()
+    cache = CropCache(list_images(a.data, a.limit_images), a.crop, dev, seed=a.seed)
     tensors = export(model, cache, a.out)
     print(f"wrote {a.out}: {len(tensors)} tensors, z.pmf {list(tensors['z.pmf'].shape)}, "
           f"h_s.amax {[round(float(v), 3) for v in tensors['h_s.amax']]}")

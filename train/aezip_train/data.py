@@ -10,6 +10,7 @@ device, so there is no host-side bottleneck and runs are reproducible.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -47,8 +48,10 @@ class CropCache:
 
     def __init__(self, paths: Sequence[str], crop: int, device: torch.device, seed: int = 0) -> None:
         imgs: List[np.ndarray] = []
-        for p in paths:
-            a = read_rgb(p)
+        # PIL releases the GIL while decoding, so threads decode in parallel.
+        with ThreadPoolExecutor(max_workers=min(16, os.cpu_count() or 1)) as pool:
+            decoded = list(pool.map(read_rgb, paths))
+        for a in decoded:
             if a.shape[0] > a.shape[1]:
                 a = a.transpose(1, 0, 2)
             if min(a.shape[:2]) < crop:

@@ -14,7 +14,7 @@ from typing import Dict, List, Sequence
 import torch
 
 from .data import list_images, read_rgb, to_tensor
-from .model import AEModel
+from .model import AEModel, pad64
 
 CSV_FIELDS = ("step", "elapsed_s", "t", "lambda", "bpp", "bpp_y", "bpp_z", "psnr", "images")
 
@@ -26,7 +26,7 @@ def load_images(folder: str, limit: int = 0) -> List[torch.Tensor]:
 
 @torch.no_grad()
 def evaluate(model: AEModel, images: Sequence[torch.Tensor], levels: Sequence[float]) -> List[Dict[str, float]]:
-    """Mean bpp / PSNR over ``images`` at each level t (one row per level)."""
+    """Mean bpp / PSNR over ``images`` at each level t (one row per level; PSNR of 8-bit output, mean of per-image dB)."""
     was_training = model.training
     model.eval()
     dev = next(model.parameters()).device
@@ -35,8 +35,9 @@ def evaluate(model: AEModel, images: Sequence[torch.Tensor], levels: Sequence[fl
     for img in images:
         x = img.unsqueeze(0).to(dev)
         pixels = x.shape[-1] * x.shape[-2]
+        y = model.g_a(pad64(x)).float()
         for t in levels:
-            out = model.compress_eval(x, torch.tensor([float(t)], device=dev))
+            out = model.compress_eval_y(y, torch.tensor([float(t)], device=dev), x.shape[-2:])
             x8 = torch.round(out["x_hat"].clamp(0, 1) * 255)
             mse = (x8 - torch.round(x * 255)).pow(2).mean().item()
             psnr = 10 * torch.log10(torch.tensor(255.0**2 / max(mse, 1e-10))).item()

@@ -296,9 +296,12 @@ class AEModel(nn.Module):
 
         Returns x_hat (cropped, unclamped) and the bits of y and z per image.
         """
-        h, w = x.shape[-2:]
-        xp = pad64(x)
-        y = self.g_a(xp).float()
+        return self.compress_eval_y(self.g_a(pad64(x)).float(), t, x.shape[-2:])
+
+    @torch.no_grad()
+    def compress_eval_y(self, y: Tensor, t: Tensor, size: Tuple[int, int]) -> Dict[str, Tensor]:
+        """:meth:`compress_eval` from a precomputed y = g_a(pad(x)) (evaluating many levels)."""
+        h, w = size
         yg = y * self.gain(t)[:, :, None, None]
         z_hat = torch.round(self.h_a(yg).float())
         scales, means = self.hyper_synthesis(z_hat)

@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-every", type=float, default=120.0, help="seconds between Kodak evaluations (0: end only)")
     p.add_argument("--eval-levels", default="0,2,4,7", help="levels evaluated during training")
     p.add_argument("--final-eval-levels", default="all", help="levels evaluated at the end")
-    p.add_argument("--eval-limit", type=int, default=0, help="evaluate on the first N images only")
+    p.add_argument("--eval-limit", type=int, default=0, help="periodic evaluations use the first N images only")
+    p.add_argument("--final-eval-limit", type=int, default=0, help="the final evaluation uses the first N images")
     p.add_argument("--ckpt-every", type=float, default=300.0, help="seconds between checkpoints")
     p.add_argument("--resume", default="", help="checkpoint to resume (full) or to start from (slim)")
     p.add_argument("--spike", type=float, default=20.0, help="skip steps whose loss exceeds this × running mean")
@@ -208,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     cache = CropCache(list_images(args.data, args.limit_images or None), args.crop, dev, seed=args.seed * 1000 + rank)
     log(f"data: {len(cache)} images cached in {time.time() - t0:.1f} s "
         f"({cache.data.numel() >> 20} MiB uint8 on {dev})")
-    kodak = load_images(args.kodak, args.eval_limit) if (args.kodak and main_proc) else []
+    kodak = load_images(args.kodak, args.final_eval_limit) if (args.kodak and main_proc) else []
 
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     sched = Schedule(args.lr, args.warmup, args.decay_start, args.final_lr_frac)
@@ -250,11 +251,12 @@ def run(args: argparse.Namespace) -> int:
         save_atomic({"cfg": dataclasses.asdict(cfg), "model": model.state_dict(), "opt": opt.state_dict(),
                      "step": step, "elapsed": el, "lr_scale": lr_scale, "rng": rng_state(), "args": vars(args)}, path)
 
-    def run_eval(levels: List[float], el: float) -> None:
+    def run_eval(levels: List[float], el: float, final: bool = False) -> None:
         if not kodak:
             return
         te = time.time()
-        rows = evaluate(model, kodak, levels)
+        images = kodak if final or args.eval_limit <= 0 else kodak[: args.eval_limit]
+        rows = evaluate(model, images, levels)
         append_csv(csv_path, rows, step, el)
         bar.newline()
         log(f"eval at step {step} ({time.time() - te:.1f} s):\n{format_rows(rows)}", flush=True)
@@ -331,13 +333,13 @@ def run(args: argparse.Namespace) -> int:
                 last_ckpt = time.time()
     el = time.time() - start
     if main_proc:
-        bar.update(step, el, stats, 0.0, force=True)
+        bar.update(step, el, stats, sched.lr(step, 1.0) * lr_scale, force=True)
         bar.newline()
         log(f"done: {step} steps in {el:.0f} s ({skipped} skipped, {restored} restores)", flush=True)
         checkpoint(os.path.join(args.out, "ckpt.pt"), el)
         save_atomic({"cfg": dataclasses.asdict(cfg), "model": slim_state(model), "step": step, "elapsed": el},
                     os.path.join(args.out, "final.pt"))
-        run_eval(_levels_arg(args.final_eval_levels, cfg.levels), el)
+        run_eval(_levels_arg(args.final_eval_levels, cfg.levels), el, final=True)
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()
