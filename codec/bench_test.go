@@ -55,4 +55,3 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
-
