@@ -181,8 +181,8 @@ def run(args: argparse.Namespace) -> int:
     dev = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
     if use_cuda:
         torch.cuda.set_device(dev)
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
+        torch.set_float32_matmul_precision("high")  # TF32 matmuls (stable API on 1.12 … 2.x)
+        torch.backends.cudnn.allow_tf32 = True  # TF32 convolutions (PyTorch's default)
         torch.backends.cudnn.benchmark = True
     if args.threads > 0:
         torch.set_num_threads(args.threads)

@@ -90,3 +90,27 @@ def test_resume_continues_identically(image_dir, tmp_path):
     assert part["step"] == 3
     for k in full["model"]:
         assert torch.allclose(full["model"][k], part["model"][k], rtol=0, atol=0), k
+
+
+def test_nan_guard_skips_and_restores(image_dir, tmp_path, monkeypatch, capsys):
+    calls = {"n": 0}
+    real = tr.rd_loss
+
+    def flaky(x, out, lmbda, msssim=False):
+        loss, st = real(x, out, lmbda, msssim)
+        calls["n"] += 1
+        if 3 <= calls["n"] <= 6:  # four non-finite losses in a row
+            loss = loss * float("nan")
+        return loss, st
+
+    monkeypatch.setattr(tr, "rd_loss", flaky)
+    args = tr.build_parser().parse_args([
+        "--data", image_dir, "--out", str(tmp_path / "g"), "--N", "8", "--M", "12",
+        "--lambdas", "0.002,0.02,0.2", "--steps", "8", "--batch", "2", "--crop", "64", "--warmup", "2",
+        "--eval-every", "0", "--ckpt-every", "0", "--device", "cpu", "--max-bad", "3", "--snapshot-every", "1"])
+    assert tr.run(args) == 0
+    out = capsys.readouterr().out
+    assert "4 skipped, 1 restores" in out and "restored last good state" in out
+    ck = tr.load_checkpoint(str(tmp_path / "g" / "ckpt.pt"))
+    assert ck["lr_scale"] == 0.5
+    assert all(torch.isfinite(v).all() for v in ck["model"].values() if v.is_floating_point())
