@@ -182,6 +182,8 @@ func TestParity(t *testing.T) {
 	for _, f16 := range []bool{false, true} {
 		mod := importParity(t, f16)
 		r := runParity(t, fx, mod)
+		id := mod.ID()
+		t.Logf("float16=%v: imported model ID %x", f16, id)
 		t.Logf("float16=%v: y max |err| %.3g; y_q %d/%d differ (%d within 1e-3 of .5); ẑ %d/%d differ (%d near .5); x̂ %.2f dB",
 			f16, r.yMaxErr, r.yqMismatch, r.yqN, r.yqNear, r.zMismatch, r.zN, r.zNear, r.xhatPSNR)
 		t.Logf("float16=%v: integer h_s: %v", f16, r.hs)
