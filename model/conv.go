@@ -189,11 +189,11 @@ func checkLayerDims(in, out, k, stride, pad int) error {
 }
 
 func checkLen(name string, v []float32, shape ...int) error {
-	n := 1
+	n := int64(1) // int64: the product of four dimensions overflows int on 32-bit platforms
 	for _, d := range shape {
-		n *= d
+		n *= int64(d)
 	}
-	if len(v) != n {
+	if int64(len(v)) != n {
 		return &ParamError{Name: name, Reason: fmt.Sprintf("%d values, want shape %v", len(v), shape)}
 	}
 	for _, f := range v {
