@@ -26,17 +26,18 @@ type DumpError string
 
 func (e DumpError) Error() string { return "model: invalid safetensors dump: " + string(e) }
 
-// BoundError reports an integer hyper-synthesis layer whose output channel
-// could overflow its int32 accumulator: Σ|w_q|·32768 + |b_q| ≥ 2^31, the
-// sum taken over the weights that one output adds up.
+// BoundError reports an integer hyper-synthesis layer whose accumulation
+// could leave int32 within one group of 16 input channels:
+// Σ|w_q|·32768 ≥ 2^31 over the weights of the group that one output adds up.
 type BoundError struct {
 	Layer   string // tensor prefix, e.g. "h_s.2"
 	Channel int    // output channel
-	Sum     int64  // Σ|w_q|·32768 + |b_q|
+	Group   int    // input channel group (channels 16·Group … 16·Group+15)
+	Sum     int64  // Σ|w_q|·32768
 }
 
 func (e *BoundError) Error() string {
-	return fmt.Sprintf("model: %s output channel %d: accumulator bound %d ≥ 2^31", e.Layer, e.Channel, e.Sum)
+	return fmt.Sprintf("model: %s output channel %d, input group %d: accumulator bound %d ≥ 2^31", e.Layer, e.Channel, e.Group, e.Sum)
 }
 
 // ErrChecksum means the SHA-256 checksum at the end of a model file does not

@@ -20,6 +20,7 @@ const (
 	scaleMax    = 256
 	scaleLevels = 64
 	maxMeanBits = 16
+	actHeadroom = 2
 	leakySlope  = float32(LeakySlope)
 	archName    = "msh-v1"
 )
@@ -253,7 +254,10 @@ func importHyperSynthesis(st *safetensors, n, m int) (*IntHyperSynthesis, error)
 	}
 	c := 3 * m / 2
 	shapes := [3][2]int{{n, m}, {m, c}, {c, 2 * m}}
-	inScale := [3]float64{1, float64(amax[0]) / 32767, float64(amax[1]) / 32767}
+	// The calibration set cannot hold every image: the activations get 2×
+	// headroom over it, which costs one of their 15 bits, far finer than
+	// the weight steps anyway.
+	inScale := [3]float64{1, actHeadroom * float64(amax[0]) / 32767, actHeadroom * float64(amax[1]) / 32767}
 	outScale := [3]float64{inScale[1], inScale[2], math.Ldexp(1, -f)}
 	for i, name := range layerNames {
 		in, out := shapes[i][0], shapes[i][1]
@@ -281,48 +285,58 @@ func importHyperSynthesis(st *safetensors, n, m int) (*IntHyperSynthesis, error)
 // quantise sets the integer weights, biases, multipliers and shifts of l
 // from float weights w (l's layout) and biases b, for inputs in units of
 // sIn and outputs in units of sOut. Each output channel gets the finest
-// weight step that satisfies both the int16 range and the accumulator bound.
+// weight step that satisfies the int16 range, the accumulator bound of
+// every input group and an int32 bias.
 func (l *IntLayer) quantise(name string, w, b []float32, sIn, sOut float64) error {
 	k := l.kernel()
-	taps := l.In * k * k
+	taps := k * k
+	groups := (l.In + groupSize - 1) / groupSize
 	l.Weight = make([]int16, len(w))
 	l.Bias = make([]int32, l.Out)
 	l.Mult = make([]int32, l.Out)
 	l.Shift = make([]int32, l.Out)
-	idx := make([]int, 0, taps)
+	// index of weight (o, i, t) in w for the current o, i-major
+	idx := make([]int, l.In*taps)
+	fsum := make([]float64, groups*4)
+	qsum := make([]int64, groups*4)
 	for o := 0; o < l.Out; o++ {
-		idx = idx[:0]
-		var phase [4]float64
+		clear(fsum)
 		var maxAbs float64
 		for i := 0; i < l.In; i++ {
-			for t := 0; t < k*k; t++ {
-				j := (o*l.In+i)*k*k + t
+			for t := 0; t < taps; t++ {
+				j := (o*l.In+i)*taps + t
 				if l.Transposed {
-					j = (i*l.Out+o)*k*k + t
+					j = (i*l.Out+o)*taps + t
 				}
-				idx = append(idx, j)
+				idx[i*taps+t] = j
 				a := math.Abs(float64(w[j]))
-				phase[l.phase(t)] += a
+				fsum[(i/groupSize)*4+l.phase(t)] += a
 				maxAbs = max(maxAbs, a)
 			}
 		}
-		sumAbs := max(phase[0], phase[1], phase[2], phase[3])
+		sumAbs := 0.0
+		for _, v := range fsum {
+			sumAbs = max(sumAbs, v)
+		}
 		absB := math.Abs(float64(b[o])) / sIn
-		step := max(maxAbs/32767, (sumAbs*32768+absB)/(accBound-1))
+		step := max(maxAbs/32767, sumAbs*32768/(accBound-1), absB/(accBound-1))
 		if step == 0 {
 			step = 1
 		}
 		ok := false
 		for range 200 {
-			var q [4]int64
+			clear(qsum)
 			for n, j := range idx {
 				v := math.Round(float64(w[j]) / step)
 				l.Weight[j] = int16(v)
-				q[l.phase(n%(k*k))] += abs64(int64(v))
+				qsum[(n/taps/groupSize)*4+l.phase(n%taps)] += abs64(int64(v))
 			}
-			sum := max(q[0], q[1], q[2], q[3])
+			fits := true
+			for _, v := range qsum {
+				fits = fits && v*32768 < accBound
+			}
 			bq := math.Round(float64(b[o]) / (sIn * step))
-			if a := math.Abs(bq); a < accBound && float64(sum)*32768+a < accBound {
+			if fits && math.Abs(bq) < accBound {
 				l.Bias[o] = int32(bq)
 				ok = true
 				break
@@ -341,8 +355,8 @@ func (l *IntLayer) quantise(name string, w, b []float32, sIn, sOut float64) erro
 	return l.check(name)
 }
 
-// multiplier returns mult in [0, 2^31) and shift in [1, 62] with
-// mult·2^-shift ≈ r, mult normalised to [2^30, 2^31) where the shift allows.
+// multiplier returns mult in [0, 2^24) and shift in [1, 62] with
+// mult·2^-shift ≈ r, mult normalised to [2^23, 2^24) where the shift allows.
 func multiplier(r float64) (int32, int32, error) {
 	if r == 0 {
 		return 0, 1, nil
@@ -351,9 +365,9 @@ func multiplier(r float64) (int32, int32, error) {
 		return 0, 0, fmt.Errorf("requantisation multiplier %g", r)
 	}
 	frac, exp := math.Frexp(r) // r = frac·2^exp, frac in [0.5, 1)
-	mult := int64(math.Round(math.Ldexp(frac, 31)))
-	shift := 31 - exp
-	if mult == 1<<31 {
+	mult := int64(math.Round(math.Ldexp(frac, multBits)))
+	shift := multBits - exp
+	if mult == 1<<multBits {
 		mult >>= 1
 		shift--
 	}

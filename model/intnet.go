@@ -1,5 +1,6 @@
 // This file implements the integer hyper-synthesis h_s (int16 activations and
-// weights, exact int32 accumulation, per-channel requantisation), as specified
+// weights, exact accumulation: int32 within groups of 16 input channels,
+// int64 across them, per-channel requantisation), as specified
 // in docs/spec.md §5.4. Its output decides the entropy-coding tables, so it is
 // integer-only and bit-identical on every platform.
 
@@ -14,10 +15,19 @@ import (
 	"sync/atomic"
 )
 
-// accBound is the exclusive limit on Σ|w_q|·32768 + |b_q| over the weights
-// of one output: with it the exact sum fits in int32, and since int32
-// addition wraps modulo 2^32, every summation order gives that exact sum.
-const accBound = 1 << 31
+// The accumulation of one output is split into groups of groupSize
+// consecutive input channels. The importer guarantees, for every output
+// channel, group and (transposed) tap phase, Σ|w_q|·32768 < accBound: each
+// group's sum is then exact in int32, whatever the order (int32 addition
+// wraps modulo 2^32, so SIMD pairwise sums give the same bits), and the
+// group sums and the bias add up exactly in int64. Groups let the weights
+// use steps about In/groupSize times finer than one int32 bound per channel
+// would allow.
+const (
+	groupSize = 16
+	accBound  = 1 << 31
+	multBits  = 24 // Mult < 2^24, so |acc·Mult| < 2^38·2^24 fits int64
+)
 
 // IntLayer is one integer layer of the hyper-synthesis: a stride-2
 // ConvTranspose2d (k5, p2, op1) or a stride-1 Conv2d (k3, p1), followed by
@@ -31,7 +41,7 @@ type IntLayer struct {
 	// [In][Out][5][5] for ConvTranspose2d.
 	Weight []int16
 	Bias   []int32 // [Out], in accumulator units
-	Mult   []int32 // [Out], in [0, 2^31)
+	Mult   []int32 // [Out], in [0, 2^24)
 	Shift  []int32 // [Out], in [1, 62]
 }
 
@@ -63,17 +73,18 @@ func (l *IntLayer) check(name string) error {
 		return FormatError(name + ": tensor sizes do not match the architecture")
 	}
 	for o := 0; o < l.Out; o++ {
-		if l.Mult[o] < 0 {
-			return FormatError(fmt.Sprintf("%s: negative multiplier in channel %d", name, o))
+		if l.Mult[o] < 0 || l.Mult[o] >= 1<<multBits {
+			return FormatError(fmt.Sprintf("%s: multiplier out of [0,2^%d) in channel %d", name, multBits, o))
 		}
 		if l.Shift[o] < 1 || l.Shift[o] > 62 {
 			return FormatError(fmt.Sprintf("%s: shift %d out of [1,62] in channel %d", name, l.Shift[o], o))
 		}
 	}
-	sums := l.absSums()
-	for o, s := range sums {
-		if v := s*32768 + abs64(int64(l.Bias[o])); v >= accBound {
-			return &BoundError{Layer: name, Channel: o, Sum: v}
+	for o := 0; o < l.Out; o++ {
+		for g := 0; g*groupSize < l.In; g++ {
+			if v := l.groupSum(o, g) * 32768; v >= accBound {
+				return &BoundError{Layer: name, Channel: o, Group: g, Sum: v}
+			}
 		}
 	}
 	return nil
@@ -91,21 +102,17 @@ func (l *IntLayer) phase(t int) int {
 	return (t/k)%2*2 + (t%k)%2
 }
 
-// absSums returns, for every output channel, the largest Σ|w_q| over the
-// weights that one output sums (the largest phase group).
-func (l *IntLayer) absSums() []int64 {
+// groupSum returns the largest Σ|w_q| over the weights of input group g
+// that one output of channel o adds up (the largest phase).
+func (l *IntLayer) groupSum(o, g int) int64 {
 	k := l.kernel()
-	sums := make([]int64, l.Out)
-	for o := 0; o < l.Out; o++ {
-		var ph [4]int64
-		for i := 0; i < l.In; i++ {
-			for t := 0; t < k*k; t++ {
-				ph[l.phase(t)] += abs64(int64(l.weightAt(o, i, t/k, t%k)))
-			}
+	var ph [4]int64
+	for i := g * groupSize; i < min((g+1)*groupSize, l.In); i++ {
+		for t := 0; t < k*k; t++ {
+			ph[l.phase(t)] += abs64(int64(l.weightAt(o, i, t/k, t%k)))
 		}
-		sums[o] = max(ph[0], ph[1], ph[2], ph[3])
 	}
-	return sums
+	return max(ph[0], ph[1], ph[2], ph[3])
 }
 
 func abs64(v int64) int64 {
@@ -116,10 +123,10 @@ func abs64(v int64) int64 {
 }
 
 // requant maps an accumulator to the layer's output units, rounding half up,
-// then clamps to int32. shift is in [1, 62] and |acc·mult| < 2^62, so the
-// int64 arithmetic cannot overflow.
-func requant(acc, mult, shift int32) int32 {
-	r := (int64(acc)*int64(mult) + int64(1)<<(shift-1)) >> shift
+// then clamps to int32. shift is in [1, 62], |acc| < 2^38 and mult < 2^24,
+// so the int64 arithmetic cannot overflow.
+func requant(acc int64, mult, shift int32) int32 {
+	r := (acc*int64(mult) + int64(1)<<(shift-1)) >> shift
 	return clamp32(r)
 }
 
@@ -252,30 +259,60 @@ func (l *IntLayer) forward16(in []int16, hi, wi int, slopeQ16 int32) []int16 {
 // forward returns the requantised, int32-clamped outputs of the layer
 // (l.Out planes) for an input of l.In×hi×wi.
 func (l *IntLayer) forward(in []int16, hi, wi int) []int32 {
+	var acc []int64
+	n := hi * wi
 	if l.Transposed {
-		return l.forwardTransposed(in, hi, wi)
+		acc = l.accTransposed(in, hi, wi)
+		n *= 4
+	} else {
+		acc = l.accConv(in, hi, wi)
 	}
-	return l.forwardConv(in, hi, wi)
+	out := make([]int32, len(acc))
+	parallelChannels(l.Out, func(o int) {
+		m, s, b := l.Mult[o], l.Shift[o], int64(l.Bias[o])
+		dst := out[o*n : (o+1)*n]
+		for j, v := range acc[o*n : (o+1)*n] {
+			dst[j] = requant(v+b, m, s)
+		}
+	})
+	return out
 }
 
 // bandElems bounds the im2col / column buffers of one band of rows, so
 // large images do not need a buffer of the whole layer.
 const bandElems = 1 << 22
 
-// forwardConv is the Conv2d k3 s1 p1 as a product of the weights
-// [Out][In·9] and the im2col matrix [In·9][rows·wi], band by band.
-func (l *IntLayer) forwardConv(in []int16, hi, wi int) []int32 {
-	hw := hi * wi
-	out := make([]int32, l.Out*hw)
-	for o := 0; o < l.Out; o++ {
-		p := out[o*hw : (o+1)*hw]
-		for j := range p {
-			p[j] = l.Bias[o]
-		}
+// dotGroups adds A·B to the int64 matrix acc (m×n, row stride n), one
+// input-channel group at a time: A is m×(In·taps) with row stride lda,
+// B is (In·taps)×n with row stride ldb, and the k range of group g is
+// [g·groupSize·taps, min((g+1)·groupSize, In)·taps). Each group's product
+// is exact in int32 (the accumulator bound), so the int64 sum is exact.
+func dotGroups(m, n, in, taps int, a []int16, lda int, b []int16, ldb int, acc []int64, tmp []int32) {
+	for g := 0; g*groupSize < in; g++ {
+		k0, k1 := g*groupSize*taps, min((g+1)*groupSize, in)*taps
+		t := tmp[:m*n]
+		clear(t)
+		gemm.DotI16(m, n, k1-k0, a[k0:], lda, b[k0*ldb:], ldb, t, n)
+		parallelChannels(m, func(r int) {
+			dst := acc[r*n : (r+1)*n]
+			for j, v := range t[r*n : (r+1)*n] {
+				dst[j] += int64(v)
+			}
+		})
 	}
+}
+
+// accConv returns the exact accumulators (without bias) of the Conv2d k3 s1
+// p1: the weights [Out][In·9] times the im2col matrix [In·9][rows·wi], band
+// by band.
+func (l *IntLayer) accConv(in []int16, hi, wi int) []int64 {
+	hw := hi * wi
+	acc := make([]int64, l.Out*hw)
 	kk := l.In * 9
 	rows := max(1, min(hi, bandElems/(kk*wi)))
 	col := make([]int16, kk*rows*wi)
+	tmp := make([]int32, l.Out*rows*wi)
+	band := make([]int64, l.Out*rows*wi)
 	for y0 := 0; y0 < hi; y0 += rows {
 		r := min(rows, hi-y0)
 		n := r * wi
@@ -306,16 +343,21 @@ func (l *IntLayer) forwardConv(in []int16, hi, wi int) []int32 {
 				}
 			}
 		})
-		gemm.DotI16(l.Out, n, kk, l.Weight, kk, col[:kk*n], n, out[y0*wi:], hw)
+		bd := band[:l.Out*n]
+		clear(bd)
+		dotGroups(l.Out, n, l.In, 9, l.Weight, kk, col[:kk*n], n, bd, tmp)
+		parallelChannels(l.Out, func(o int) {
+			copy(acc[o*hw+y0*wi:o*hw+y0*wi+n], bd[o*n:(o+1)*n])
+		})
 	}
-	l.requantAll(out, hw)
-	return out
+	return acc
 }
 
-// forwardTransposed is the ConvTranspose2d k5 s2 p2 op1 as a product of the
-// regrouped weights [Out·25][In] and the input [In][rows·wi], followed by a
-// scatter (col2im) of each tap to its output position, band by band.
-func (l *IntLayer) forwardTransposed(in []int16, hi, wi int) []int32 {
+// accTransposed returns the exact accumulators (without bias) of the
+// ConvTranspose2d k5 s2 p2 op1: the regrouped weights [Out·25][In] times the
+// input [In][rows·wi], then a scatter (col2im) of each tap to its output
+// position, band by band.
+func (l *IntLayer) accTransposed(in []int16, hi, wi int) []int64 {
 	hw := hi * wi
 	ho, wo := 2*hi, 2*wi
 	pw := wo + 4
@@ -331,19 +373,20 @@ func (l *IntLayer) forwardTransposed(in []int16, hi, wi int) []int32 {
 		}
 	})
 	// Input (iy, ix) with tap (ky, kx) adds to output (2iy-2+ky, 2ix-2+kx),
-	// kept at acc[(2iy+ky)·pw + 2ix+kx]; outputs outside [0,ho)×[0,wo) are
+	// kept at pad[(2iy+ky)·pw + 2ix+kx]; outputs outside [0,ho)×[0,wo) are
 	// dropped when cropping, exactly as PyTorch does.
-	acc := make([]int32, l.Out*ph*pw)
+	pad := make([]int64, l.Out*ph*pw)
 	rows := max(1, min(hi, bandElems/(l.Out*25*wi)))
-	cols := make([]int32, l.Out*25*rows*wi)
+	cols := make([]int64, l.Out*25*rows*wi)
+	tmp := make([]int32, l.Out*25*rows*wi)
 	for y0 := 0; y0 < hi; y0 += rows {
 		r := min(rows, hi-y0)
 		n := r * wi
 		c := cols[:l.Out*25*n]
 		clear(c)
-		gemm.DotI16(l.Out*25, n, l.In, wt, l.In, in[y0*wi:], hw, c, n)
+		dotGroups(l.Out*25, n, l.In, 1, wt, l.In, in[y0*wi:], hw, c, tmp)
 		parallelChannels(l.Out, func(o int) {
-			a := acc[o*ph*pw : (o+1)*ph*pw]
+			a := pad[o*ph*pw : (o+1)*ph*pw]
 			for t := 0; t < 25; t++ {
 				ky, kx := t/5, t%5
 				src := c[(o*25+t)*n : (o*25+t+1)*n]
@@ -357,30 +400,14 @@ func (l *IntLayer) forwardTransposed(in []int16, hi, wi int) []int32 {
 			}
 		})
 	}
-	out := make([]int32, l.Out*ho*wo)
+	acc := make([]int64, l.Out*ho*wo)
 	parallelChannels(l.Out, func(o int) {
-		a := acc[o*ph*pw : (o+1)*ph*pw]
-		p := out[o*ho*wo : (o+1)*ho*wo]
-		b := l.Bias[o]
+		a := pad[o*ph*pw : (o+1)*ph*pw]
 		for y := 0; y < ho; y++ {
-			for x, v := range a[(y+2)*pw+2 : (y+2)*pw+2+wo] {
-				p[y*wo+x] = v + b
-			}
+			copy(acc[(o*ho+y)*wo:(o*ho+y+1)*wo], a[(y+2)*pw+2:(y+2)*pw+2+wo])
 		}
 	})
-	l.requantAll(out, ho*wo)
-	return out
-}
-
-// requantAll requantises every output plane (of n values) in place.
-func (l *IntLayer) requantAll(out []int32, n int) {
-	parallelChannels(l.Out, func(o int) {
-		m, s := l.Mult[o], l.Shift[o]
-		p := out[o*n : (o+1)*n]
-		for j, v := range p {
-			p[j] = requant(v, m, s)
-		}
-	})
+	return acc
 }
 
 // parallelChannels calls fn(o) for every o in [0, n) on up to GOMAXPROCS

@@ -135,9 +135,6 @@ func slowLayer(l *IntLayer, in []int16, h, w int) ([]int32, int, int) {
 						}
 					}
 				}
-				if acc != int64(int32(acc)) {
-					panic("accumulator overflow in reference")
-				}
 				r := (acc*int64(l.Mult[o]) + 1<<(l.Shift[o]-1)) >> l.Shift[o]
 				out[(o*ho+y)*wo+x] = clamp32(r)
 			}
@@ -197,18 +194,17 @@ func TestIntHyperSynthesisMatchesSlowReference(t *testing.T) {
 // h_s it was quantised from, on random models (the trained one is checked
 // in TestParity).
 func TestIntHyperSynthesisTracksFloat(t *testing.T) {
-	// Dense random weights are the hard case for the accumulator bound: the
-	// wider the layer, the coarser the weight step (docs/spec.md §5.7).
+	// Dense random weights are the hard case for the accumulator bound.
 	type limits struct{ maxErrRel, medRel, idxEqual, idxWithinOne float64 }
 	sizes := []struct {
 		n, m int
 		lim  limits
-	}{{16, 24, limits{0.01, 0.01, 0.95, 0.995}}}
+	}{{16, 24, limits{0.005, 0.005, 0.95, 0.995}}}
 	if !testing.Short() {
 		sizes = append(sizes, struct {
 			n, m int
 			lim  limits
-		}{128, 192, limits{0.03, 0.03, 0.8, 0.95}})
+		}{128, 192, limits{0.005, 0.005, 0.95, 0.995}})
 	}
 	for _, sz := range sizes {
 		n, m, lim := sz.n, sz.m, sz.lim
