@@ -106,6 +106,26 @@ func (p *fproblem) run(fk *floatKernels, ws *workspace) {
 // of nr columns, each stored k step by k step, so panel t starts at
 // t·nr·kc; the last panel is padded with zeros to nr columns.
 func (p *fproblem) packB(dst []float32, pc, kc, j0, w, nr int) {
+	if p.bcs != 1 && p.brs == 1 {
+		// Transposed view: each column of B is contiguous, so read
+		// columns sequentially and scatter them into the panels.
+		for jr := 0; jr < w; jr += nr {
+			wr := min(nr, w-jr)
+			panel := dst[jr*kc : jr*kc+kc*nr]
+			for j := 0; j < wr; j++ {
+				src := (j0+jr+j)*p.bcs + pc
+				for q, v := range p.b[src : src+kc] {
+					panel[q*nr+j] = v
+				}
+			}
+			if wr < nr {
+				for q := 0; q < kc; q++ {
+					clear(panel[q*nr+wr : q*nr+nr])
+				}
+			}
+		}
+		return
+	}
 	for q := 0; q < kc; q++ {
 		src := (pc+q)*p.brs + j0*p.bcs
 		for jr := 0; jr < w; jr += nr {

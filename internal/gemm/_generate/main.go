@@ -86,6 +86,7 @@ func floatKernel(b *bytes.Buffer, s isa, mr int) {
 	p("MOVQ c+24(FP), DX")
 	p("MOVQ ldc+32(FP), R8")
 	p("SHLQ $2, R8")
+	prefetchC(p, mr, nrBytes)
 	for i := 0; i < 2*mr; i++ {
 		p("VXORPS %s, %s, %s", s.r(i), s.r(i), s.r(i))
 	}
@@ -160,6 +161,7 @@ func dotKernel(b *bytes.Buffer, s isa, mr int) {
 	p("MOVQ c+24(FP), DX")
 	p("MOVQ ldc+32(FP), R8")
 	p("SHLQ $2, R8")
+	prefetchC(p, mr, nrBytes)
 	for i := 0; i < 2*mr; i++ {
 		p("%s %s, %s, %s", xor, s.r(i), s.r(i), s.r(i))
 	}
@@ -191,4 +193,18 @@ func dotKernel(b *bytes.Buffer, s isa, mr int) {
 	}
 	p("VZEROUPPER")
 	p("RET")
+}
+
+// prefetchC requests the tile of C at the start of a kernel, so that its
+// cache misses overlap the k loop instead of stalling the final update.
+func prefetchC(p func(string, ...any), mr, nrBytes int) {
+	p("MOVQ DX, R9")
+	for i := 0; i < mr; i++ {
+		for off := 0; off < nrBytes; off += 64 {
+			p("PREFETCHT0 %d(R9)", off)
+		}
+		if i != mr-1 {
+			p("ADDQ R8, R9")
+		}
+	}
 }
