@@ -43,12 +43,6 @@ const (
 // checksumSize is the size of the trailing SHA-256.
 const checksumSize = sha256.Size
 
-// intTensor is an integer tensor of the model file, values widened to int32.
-type intTensor struct {
-	shape []int
-	data  []int32
-}
-
 // intShapes returns the integer tensors of the model file, their dtypes and
 // shapes.
 func intShapes(n, m, k int) map[string]struct {

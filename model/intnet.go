@@ -8,11 +8,12 @@ package model
 
 import (
 	"fmt"
-	"github.com/aezip/aezip/internal/gemm"
 	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/aezip/aezip/internal/gemm"
 )
 
 // The accumulation of one output is split into groups of groupSize

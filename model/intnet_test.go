@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"github.com/aezip/aezip/internal/gemm"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aezip/aezip/internal/gemm"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
