@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict
+from typing import Dict, Tuple
 
 import numpy as np
 import torch
@@ -19,12 +19,12 @@ import torch
 from . import safetensors_io
 from .data import CropCache, crop_of, list_images
 from .export import export
-from .model import ModelConfig, build, pad64, rd_loss
+from .model import AEModel, ModelConfig, build, pad64, rd_loss
 from .train import sample_levels
 
 
 @torch.no_grad()
-def fixture_tensors(model, x: torch.Tensor, t: float) -> Dict[str, np.ndarray]:
+def fixture_tensors(model: AEModel, x: torch.Tensor, t: float) -> Dict[str, np.ndarray]:
     """The fixture tensors for one image x [3,H,W] at level t."""
     model.eval()
     h, w = x.shape[-2:]
@@ -42,7 +42,7 @@ def fixture_tensors(model, x: torch.Tensor, t: float) -> Dict[str, np.ndarray]:
 
 
 def make(data: str, out_dir: str, n: int = 16, m: int = 24, steps: int = 200, seed: int = 1,
-         image: str = "", size: tuple = (72, 136), at: tuple = (100, 120), t: float = 2.5) -> None:
+         image: str = "", size: Tuple[int, int] = (72, 136), at: Tuple[int, int] = (100, 120), t: float = 2.5) -> None:
     """Briefly train a tiny model (CPU, seeded) and write both fixture files to out_dir."""
     torch.manual_seed(seed)
     torch.set_num_threads(1)
