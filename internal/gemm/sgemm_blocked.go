@@ -1,26 +1,22 @@
-// This file implements the cache-blocked float32 product: A is packed in
-// mc×kc blocks of mr-row panels, B in groups of kc×nr panels, and the
-// micro-kernel runs every A panel against one B panel held in L1.
+// This file implements the cache-blocked float32 product: B is packed in
+// kc×nc blocks that stay in L2, A in mc×kc blocks of mr-row panels, and the
+// micro-kernel runs over the panels with the A panel held in L1.
 
 package gemm
 
 import "sync"
 
-// Cache blocking, chosen for 32 KiB L1 and 1 MiB L2 per core. The
-// packed B panel (kcBlock×nr) stays in L1 while every mr-row A panel of
-// the packed A block (mcBlock×kcBlock, in L2) runs against it; the C block
-// (mcBlock×ncBlock) stays in L2 across the k loop. kcBlock also fixes the
-// summation order of every element: the k range is cut at multiples of
-// kcBlock, each piece is accumulated from zero in k order and then added to
-// C, whatever the kernel family and goroutine split.
+// Cache blocking, chosen for 32 KiB L1 and 1 MiB L2 per core: the packed
+// B block (kcBlock×ncBlock) stays in L2, one mr-row panel of the packed A
+// block (mcBlock×kcBlock) stays in L1 while it runs against every B panel
+// of the block. kcBlock also fixes the summation order of every element:
+// the k range is cut at multiples of kcBlock, each piece is accumulated from
+// zero in k order and then added to C, whatever the kernel family and
+// goroutine split.
 const (
 	kcBlock = 128
-	mcBlock = 144
 	ncBlock = 1024
-	// nbPanels B panels are packed together, so that each row of B is read
-	// as one long sequential run that the hardware prefetcher follows; the
-	// packed group (kcBlock×nbPanels·nr) stays in L2.
-	nbPanels = 8
+	mcBlock = 224
 )
 
 // fproblem is C += A·B with arbitrary element strides, so that transposed
@@ -80,72 +76,66 @@ func (p *fproblem) run(fk *floatKernels, ws *workspace) {
 	mr, nr := fk.mr, fk.nr
 	mc := (mcBlock + mr - 1) / mr * mr
 	ws.a = grow(ws.a, mc*kcBlock)
-	ws.b = grow(ws.b, kcBlock*nr*nbPanels)
+	ws.b = grow(ws.b, kcBlock*(ncBlock+nr))
 	ws.tile = grow(ws.tile, mr*nr)
 	for jc := 0; jc < p.n; jc += ncBlock {
 		nc := min(ncBlock, p.n-jc)
-		for ic := 0; ic < p.m; ic += mc {
-			mcc := min(mc, p.m-ic)
-			for pc := 0; pc < p.k; pc += kcBlock {
-				kc := min(kcBlock, p.k-pc)
+		for pc := 0; pc < p.k; pc += kcBlock {
+			kc := min(kcBlock, p.k-pc)
+			p.packB(ws.b, pc, kc, jc, nc, nr)
+			for ic := 0; ic < p.m; ic += mc {
+				mcc := min(mc, p.m-ic)
 				p.packA(ws.a, ic, mcc, pc, kc, mr)
-				for jb := 0; jb < nc; jb += nbPanels * nr {
-					wb := min(nbPanels*nr, nc-jb)
-					p.packB(ws.b, pc, kc, jc+jb, wb, nr)
-					for jr := 0; jr < wb; jr += nr {
-						bp := ws.b[jr*kc : jr*kc+kc*nr]
-						p.macro(fk, ws, bp, ic, mcc, jc+jb+jr, min(nr, wb-jr), kc)
-					}
-				}
+				p.macro(fk, ws, ic, mcc, jc, nc, kc)
 			}
 		}
 	}
 }
 
-// packB copies rows [pc, pc+kc) and columns [j0, j0+w) of B into panels
-// of nr columns, each stored k step by k step, so panel t starts at
-// t·nr·kc; the last panel is padded with zeros to nr columns.
-func (p *fproblem) packB(dst []float32, pc, kc, j0, w, nr int) {
+// packB copies rows [pc, pc+kc) and columns [jc, jc+nc) of B into panels
+// of nr columns, each stored k step by k step, so panel jr starts at
+// jr·kc; the last panel is padded with zeros to nr columns.
+func (p *fproblem) packB(dst []float32, pc, kc, jc, nc, nr int) {
 	if p.bcs != 1 && p.brs == 1 {
 		// Transposed view: each column of B is contiguous, so read
 		// columns sequentially and scatter them into the panels.
-		for jr := 0; jr < w; jr += nr {
-			wr := min(nr, w-jr)
+		for jr := 0; jr < nc; jr += nr {
+			w := min(nr, nc-jr)
 			panel := dst[jr*kc : jr*kc+kc*nr]
-			for j := 0; j < wr; j++ {
-				src := (j0+jr+j)*p.bcs + pc
+			for j := 0; j < w; j++ {
+				src := (jc+jr+j)*p.bcs + pc
 				for q, v := range p.b[src : src+kc] {
 					panel[q*nr+j] = v
 				}
 			}
-			if wr < nr {
+			if w < nr {
 				for q := 0; q < kc; q++ {
-					clear(panel[q*nr+wr : q*nr+nr])
+					clear(panel[q*nr+w : q*nr+nr])
 				}
 			}
 		}
 		return
 	}
 	for q := 0; q < kc; q++ {
-		src := (pc+q)*p.brs + j0*p.bcs
-		for jr := 0; jr < w; jr += nr {
-			wr := min(nr, w-jr)
+		src := (pc+q)*p.brs + jc*p.bcs
+		for jr := 0; jr < nc; jr += nr {
+			w := min(nr, nc-jr)
 			row := dst[jr*kc+q*nr : jr*kc+q*nr+nr]
 			switch {
-			case p.bcs == 1 && wr == 32 && nr == 32:
+			case p.bcs == 1 && w == 32 && nr == 32:
 				// Fixed-size copies compile to vector moves.
 				*(*[32]float32)(row) = *(*[32]float32)(p.b[src+jr : src+jr+32])
-			case p.bcs == 1 && wr == 16 && nr == 16:
+			case p.bcs == 1 && w == 16 && nr == 16:
 				*(*[16]float32)(row) = *(*[16]float32)(p.b[src+jr : src+jr+16])
 			case p.bcs == 1:
-				copy(row, p.b[src+jr:src+jr+wr])
+				copy(row, p.b[src+jr:src+jr+w])
 			default:
-				for j := range wr {
+				for j := range w {
 					row[j] = p.b[src+(jr+j)*p.bcs]
 				}
 			}
-			if wr < nr {
-				clear(row[wr:])
+			if w < nr {
+				clear(row[w:])
 			}
 		}
 	}
@@ -173,33 +163,36 @@ func (p *fproblem) packA(dst []float32, ic, mc, pc, kc, mr int) {
 	}
 }
 
-// macro runs the micro-kernel for every mr-row panel of the packed A
-// block against the packed B panel bp of columns [j0, j0+w). Full tiles of a
-// row-major C are updated in place; the others go through a small tile
-// that is loaded from C, updated and stored back, so that both cases
-// perform exactly the same additions.
-func (p *fproblem) macro(fk *floatKernels, ws *workspace, bp []float32, ic, mc, j0, w, kc int) {
+// macro runs the micro-kernel over one packed A block and B block. Full
+// tiles of a row-major C are updated in place; the others go through a
+// small tile that is loaded from C, updated and stored back, so that both
+// cases perform exactly the same additions.
+func (p *fproblem) macro(fk *floatKernels, ws *workspace, ic, mc, jc, nc, kc int) {
 	mr, nr := fk.mr, fk.nr
 	tile := ws.tile
 	for ir := 0; ir < mc; ir += mr {
 		h := min(mr, mc-ir)
 		ap := ws.a[ir*kc : ir*kc+h*kc]
-		ci := (ic+ir)*p.crs + j0*p.ccs
-		if w == nr && p.ccs == 1 {
-			fk.call(h, kc, ap, bp, p.c[ci:ci+(h-1)*p.crs+nr], p.crs)
-			continue
-		}
-		for i := 0; i < h; i++ {
-			row := tile[i*nr : i*nr+nr]
-			for j := 0; j < w; j++ {
-				row[j] = p.c[ci+i*p.crs+j*p.ccs]
+		for jr := 0; jr < nc; jr += nr {
+			w := min(nr, nc-jr)
+			bp := ws.b[jr*kc : jr*kc+kc*nr]
+			ci := (ic+ir)*p.crs + (jc+jr)*p.ccs
+			if w == nr && p.ccs == 1 {
+				fk.call(h, kc, ap, bp, p.c[ci:ci+(h-1)*p.crs+nr], p.crs)
+				continue
 			}
-			clear(row[w:])
-		}
-		fk.call(h, kc, ap, bp, tile[:h*nr], nr)
-		for i := 0; i < h; i++ {
-			for j := 0; j < w; j++ {
-				p.c[ci+i*p.crs+j*p.ccs] = tile[i*nr+j]
+			for i := 0; i < h; i++ {
+				row := tile[i*nr : i*nr+nr]
+				for j := 0; j < w; j++ {
+					row[j] = p.c[ci+i*p.crs+j*p.ccs]
+				}
+				clear(row[w:])
+			}
+			fk.call(h, kc, ap, bp, tile[:h*nr], nr)
+			for i := 0; i < h; i++ {
+				for j := 0; j < w; j++ {
+					p.c[ci+i*p.crs+j*p.ccs] = tile[i*nr+j]
+				}
 			}
 		}
 	}
