@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/draw"
 	"testing"
+
+	"github.com/aezip/aezip/format"
 )
 
 // FuzzDecode feeds arbitrary bytes to the decoder, bounded the way the
@@ -76,6 +78,41 @@ func FuzzRoundTrip(f *testing.F) {
 					t.Fatalf("alpha %d: %d, want %d", i/4, n.Pix[i], m.Pix[i])
 				}
 			}
+		}
+	})
+}
+
+// FuzzPayload puts arbitrary entropy-coded streams and alpha payloads into a
+// well-formed container (valid checksums), so that the fuzzer reaches the
+// entropy decoder, the hyper-synthesis and the alpha decoder.
+func FuzzPayload(f *testing.F) {
+	mdl := tinyModel(f)
+	m := image.NewNRGBA(image.Rect(0, 0, 70, 9))
+	draw.Draw(m, m.Bounds(), kitten(f), image.Point{}, draw.Src)
+	m.Pix[3] = 9
+	a, err := analyse(m, &encoderOptions{model: mdl})
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, _, err := a.code(5000, false)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Tiles[0].Hyper, good.Tiles[0].Latent, good.Alpha)
+	f.Add([]byte{}, []byte{0}, []byte{1})
+	f.Fuzz(func(t *testing.T, hyper, latent, alpha []byte) {
+		file := *good
+		file.Tiles = []format.Tile{good.Tiles[0]}
+		file.Tiles[0].Hyper, file.Tiles[0].Latent = hyper, latent
+		file.Alpha = alpha
+		var buf bytes.Buffer
+		if _, err := file.WriteTo(&buf); err != nil {
+			return // e.g. an empty alpha payload, which the container forbids
+		}
+		d, _ := NewDecoder(&buf, WithDecoderModel(mdl))
+		out, err := d.Decode()
+		if err == nil && out.Bounds() != m.Bounds() {
+			t.Fatalf("decoded %v", out.Bounds())
 		}
 	})
 }
