@@ -103,3 +103,28 @@ func BenchmarkKernel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSgemmPacked compares Sgemm with SgemmPacked on one im2col band,
+// where packing A on every call is a visible cost.
+func BenchmarkSgemmPacked(b *testing.B) {
+	const m, n, k = 128, 1296, 3200
+	r := rand.New(rand.NewPCG(1, 1))
+	a := randSlice(r, m*k)
+	bb := randSlice(r, k*n)
+	c := make([]float32, m*n)
+	defer SetMaxThreads(SetMaxThreads(1))
+	pa := PackA(m, k, a, k)
+	for _, packed := range []bool{false, true} {
+		b.Run(fmt.Sprintf("packed=%v", packed), func(b *testing.B) {
+			cpu0 := cpuSeconds()
+			for b.Loop() {
+				if packed {
+					SgemmPacked(pa, n, bb, n, c, n)
+				} else {
+					Sgemm(m, n, k, a, k, bb, n, c, n)
+				}
+			}
+			reportFlops(b, 2*float64(m)*float64(n)*float64(k), cpu0, "GFLOPS")
+		})
+	}
+}

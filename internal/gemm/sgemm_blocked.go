@@ -29,6 +29,10 @@ type fproblem struct {
 	brs, bcs int
 	c        []float32
 	crs, ccs int
+	// pre, if set, is A already packed by PackA for all pm rows; row0 is
+	// the first of those rows that this problem covers.
+	pre      []float32
+	pm, row0 int
 }
 
 func (p fproblem) transpose() fproblem {
@@ -44,7 +48,11 @@ func (p fproblem) transpose() fproblem {
 func (p fproblem) sub(i0, i1, j0, j1 int) fproblem {
 	q := p
 	q.m, q.n = i1-i0, j1-j0
-	q.a = p.a[i0*p.ars:]
+	if p.pre != nil {
+		q.row0 += i0
+	} else {
+		q.a = p.a[i0*p.ars:]
+	}
 	q.b = p.b[j0*p.bcs:]
 	q.c = p.c[i0*p.crs+j0*p.ccs:]
 	return q
@@ -85,8 +93,17 @@ func (p *fproblem) run(fk *floatKernels, ws *workspace) {
 			p.packB(ws.b, pc, kc, jc, nc, nr)
 			for ic := 0; ic < p.m; ic += mc {
 				mcc := min(mc, p.m-ic)
-				p.packA(ws.a, ic, mcc, pc, kc, mr)
-				p.macro(fk, ws, ic, mcc, jc, nc, kc)
+				var ablk []float32
+				if p.pre != nil {
+					// Block pc of the packed A holds all pm rows in panels,
+					// kc values per row, after pc·pm values of earlier blocks.
+					off := pc*p.pm + (p.row0+ic)*kc
+					ablk = p.pre[off : off+mcc*kc]
+				} else {
+					p.packA(ws.a, ic, mcc, pc, kc, mr)
+					ablk = ws.a[:mcc*kc]
+				}
+				p.macro(fk, ws, ablk, ic, mcc, jc, nc, kc)
 			}
 		}
 	}
@@ -167,12 +184,12 @@ func (p *fproblem) packA(dst []float32, ic, mc, pc, kc, mr int) {
 // tiles of a row-major C are updated in place; the others go through a
 // small tile that is loaded from C, updated and stored back, so that both
 // cases perform exactly the same additions.
-func (p *fproblem) macro(fk *floatKernels, ws *workspace, ic, mc, jc, nc, kc int) {
+func (p *fproblem) macro(fk *floatKernels, ws *workspace, ablk []float32, ic, mc, jc, nc, kc int) {
 	mr, nr := fk.mr, fk.nr
 	tile := ws.tile
 	for ir := 0; ir < mc; ir += mr {
 		h := min(mr, mc-ir)
-		ap := ws.a[ir*kc : ir*kc+h*kc]
+		ap := ablk[ir*kc : ir*kc+h*kc]
 		for jr := 0; jr < nc; jr += nr {
 			w := min(nr, nc-jr)
 			bp := ws.b[jr*kc : jr*kc+kc*nr]

@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -32,7 +33,21 @@ func main() {
 	runs := flag.Int("runs", 5, "timed runs (after one warm-up)")
 	threads := flag.Int("threads", 2, "GOMAXPROCS")
 	kernel := flag.String("kernel", "", "force a gemm kernel: generic, avx2 or avx512")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "aezipbench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "aezipbench:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	runtime.GOMAXPROCS(*threads)
 	if *kernel != "" {
 		k, ok := map[string]gemm.Kernel{"generic": gemm.Generic, "avx2": gemm.AVX2, "avx512": gemm.AVX512}[*kernel]
@@ -43,6 +58,7 @@ func main() {
 		gemm.SetKernel(k)
 	}
 	if err := run(*width, *height, *n, *m, *runs, *threads); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "aezipbench:", err)
 		os.Exit(1)
 	}

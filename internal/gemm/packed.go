@@ -1,0 +1,78 @@
+// This file implements PackA and SgemmPacked: the left operand of Sgemm
+// (typically a layer's weights) packed once and reused for many products.
+
+package gemm
+
+// PackedA is an m×k matrix A in the panel layout of the kernel family that
+// was active when [PackA] ran. Create it with PackA.
+type PackedA struct {
+	m, k int
+	kern Kernel
+	data []float32
+	// a and lda are the source, used when another kernel family is
+	// active; the caller must not change it while the PackedA is in use.
+	a   []float32
+	lda int
+}
+
+// PackA packs the row-major m×k matrix a (row stride lda) for
+// [SgemmPacked]. a must not change while the result is in use. It panics
+// if a dimension is negative or a is too short.
+func PackA(m, k int, a []float32, lda int) *PackedA {
+	if m < 0 || k < 0 {
+		panic("gemm: negative dimension")
+	}
+	if m > 0 && k > 0 && (lda < k || len(a) < (m-1)*lda+k) {
+		panic("gemm: slice too short for shape")
+	}
+	kern := ActiveKernel()
+	pa := &PackedA{m: m, k: k, kern: kern, a: a, lda: lda}
+	if m == 0 || k == 0 {
+		return pa
+	}
+	fk := floatFamilies[kern]
+	pa.data = make([]float32, m*k)
+	p := fproblem{m: m, k: k, a: a, ars: lda, acs: 1}
+	for pc := 0; pc < k; pc += kcBlock {
+		kc := min(kcBlock, k-pc)
+		p.packA(pa.data[pc*m:pc*m+m*kc], 0, m, pc, kc, fk.mr)
+	}
+	return pa
+}
+
+// SgemmPacked computes C += A·B like [Sgemm], with A taken from pa: B is
+// pa's k×n with row stride ldb, C is m×n with row stride ldc. The result is
+// bit-identical to Sgemm with the same A. It panics if a slice is too
+// short for the shape.
+func SgemmPacked(pa *PackedA, n int, b []float32, ldb int, c []float32, ldc int) {
+	m, k := pa.m, pa.k
+	if n < 0 {
+		panic("gemm: negative dimension")
+	}
+	if pa.kern != ActiveKernel() {
+		Sgemm(m, n, k, pa.a, pa.lda, b, ldb, c, ldc)
+		return
+	}
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if ldb < n || ldc < n {
+		panic("gemm: row stride shorter than row")
+	}
+	if len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
+		panic("gemm: slice too short for shape")
+	}
+	fk := floatFamilies[pa.kern]
+	p := fproblem{
+		m: m, n: n, k: k,
+		b: b, brs: ldb, bcs: 1,
+		c: c, crs: ldc, ccs: 1,
+		pre: pa.data, pm: m,
+	}
+	parallel(m, n, k, fk.mr, fk.nr, func(i0, i1, j0, j1 int) {
+		q := p.sub(i0, i1, j0, j1)
+		ws := getWorkspace()
+		q.run(fk, ws)
+		putWorkspace(ws)
+	})
+}
