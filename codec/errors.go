@@ -55,6 +55,7 @@ type CorruptInputError struct {
 	Reason string
 }
 
+// Error describes the corruption and where it is.
 func (e *CorruptInputError) Error() string {
 	if e.Offset < 0 {
 		return "codec: corrupt input: " + e.Reason
