@@ -1,3 +1,5 @@
+// This file checks CPU feature detection against /proc/cpuinfo.
+
 package cpu
 
 import (

@@ -1,3 +1,5 @@
+// This file tests DotI16 against an exact int64 reference.
+
 package gemm
 
 import (

@@ -1,3 +1,5 @@
+// This file benchmarks the kernels on the GEMM shapes of the aezip network.
+
 package gemm
 
 import (

@@ -1,3 +1,6 @@
+// This file tests Sgemm against a float64 reference, across kernel families
+// and goroutine counts.
+
 package gemm
 
 import (

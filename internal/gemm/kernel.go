@@ -17,6 +17,7 @@ const (
 	AVX512         // AVX-512 F and BW, 14×32 float tiles
 )
 
+// String returns the family's lower-case name, as used in benchmark names.
 func (k Kernel) String() string {
 	switch k {
 	case Generic:
@@ -64,9 +65,9 @@ func SetKernel(k Kernel) (prev Kernel) {
 // ActiveKernel returns the kernel family in use.
 func ActiveKernel() Kernel { return Kernel(active.Load()) }
 
-// floatKernels is one family of float32 micro-kernels: call(mr, kc, a, b,
-// c, ldc) adds the product of an mr×kc packed A panel and a kc×nr packed B
-// panel to the mr×nr tile of c with row stride ldc, for 1 <= mr <= mr.
+// floatKernels is one family of float32 micro-kernels: call(h, kc, a, b,
+// c, ldc) adds the product of an h×kc packed A panel and a kc×nr packed B
+// panel to the h×nr tile of c with row stride ldc, for 1 <= h <= mr.
 type floatKernels struct {
 	mr, nr int
 	call   func(mr, kc int, a, b, c []float32, ldc int)

@@ -1,3 +1,5 @@
+// This file tests that PackA and SgemmPacked match Sgemm bit for bit.
+
 package gemm
 
 import (
