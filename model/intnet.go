@@ -283,23 +283,19 @@ func (l *IntLayer) forward(in []int16, hi, wi int) []int32 {
 // large images do not need a buffer of the whole layer.
 const bandElems = 1 << 22
 
-// dotGroups adds A·B to the int64 matrix acc (m×n, row stride n), one
-// input-channel group at a time: A is m×(In·taps) with row stride lda,
-// B is (In·taps)×n with row stride ldb, and the k range of group g is
-// [g·groupSize·taps, min((g+1)·groupSize, In)·taps). Each group's product
-// is exact in int32 (the accumulator bound), so the int64 sum is exact.
-func dotGroups(m, n, in, taps int, a []int16, lda int, b []int16, ldb int, acc []int64, tmp []int32) {
+// dotGroups computes A·B one input-channel group at a time and hands each
+// group's product (m×n, row stride n, in tmp) to add: A is m×(In·taps) with
+// row stride lda, B is (In·taps)×n with row stride ldb, and the k range of
+// group g is [g·groupSize·taps, min((g+1)·groupSize, In)·taps). Each
+// group's product is exact in int32 (the accumulator bound), so adding the
+// groups in int64 gives the exact sum.
+func dotGroups(m, n, in, taps int, a []int16, lda int, b []int16, ldb int, tmp []int32, add func(t []int32)) {
 	for g := 0; g*groupSize < in; g++ {
 		k0, k1 := g*groupSize*taps, min((g+1)*groupSize, in)*taps
 		t := tmp[:m*n]
 		clear(t)
 		gemm.DotI16(m, n, k1-k0, a[k0:], lda, b[k0*ldb:], ldb, t, n)
-		parallelChannels(m, func(r int) {
-			dst := acc[r*n : (r+1)*n]
-			for j, v := range t[r*n : (r+1)*n] {
-				dst[j] += int64(v)
-			}
-		})
+		add(t)
 	}
 }
 
@@ -313,7 +309,6 @@ func (l *IntLayer) accConv(in []int16, hi, wi int) []int64 {
 	rows := max(1, min(hi, bandElems/(kk*wi)))
 	col := make([]int16, kk*rows*wi)
 	tmp := make([]int32, l.Out*rows*wi)
-	band := make([]int64, l.Out*rows*wi)
 	for y0 := 0; y0 < hi; y0 += rows {
 		r := min(rows, hi-y0)
 		n := r * wi
@@ -344,11 +339,13 @@ func (l *IntLayer) accConv(in []int16, hi, wi int) []int64 {
 				}
 			}
 		})
-		bd := band[:l.Out*n]
-		clear(bd)
-		dotGroups(l.Out, n, l.In, 9, l.Weight, kk, col[:kk*n], n, bd, tmp)
-		parallelChannels(l.Out, func(o int) {
-			copy(acc[o*hw+y0*wi:o*hw+y0*wi+n], bd[o*n:(o+1)*n])
+		dotGroups(l.Out, n, l.In, 9, l.Weight, kk, col[:kk*n], n, tmp, func(t []int32) {
+			parallelChannels(l.Out, func(o int) {
+				dst := acc[o*hw+y0*wi : o*hw+y0*wi+n]
+				for j, v := range t[o*n : (o+1)*n] {
+					dst[j] += int64(v)
+				}
+			})
 		})
 	}
 	return acc
@@ -378,27 +375,25 @@ func (l *IntLayer) accTransposed(in []int16, hi, wi int) []int64 {
 	// dropped when cropping, exactly as PyTorch does.
 	pad := make([]int64, l.Out*ph*pw)
 	rows := max(1, min(hi, bandElems/(l.Out*25*wi)))
-	cols := make([]int64, l.Out*25*rows*wi)
 	tmp := make([]int32, l.Out*25*rows*wi)
 	for y0 := 0; y0 < hi; y0 += rows {
 		r := min(rows, hi-y0)
 		n := r * wi
-		c := cols[:l.Out*25*n]
-		clear(c)
-		dotGroups(l.Out*25, n, l.In, 1, wt, l.In, in[y0*wi:], hw, c, tmp)
-		parallelChannels(l.Out, func(o int) {
-			a := pad[o*ph*pw : (o+1)*ph*pw]
-			for t := 0; t < 25; t++ {
-				ky, kx := t/5, t%5
-				src := c[(o*25+t)*n : (o*25+t+1)*n]
-				for yy := 0; yy < r; yy++ {
-					dst := a[(2*(y0+yy)+ky)*pw+kx:]
-					dst = dst[:2*wi]
-					for ix, v := range src[yy*wi : (yy+1)*wi] {
-						dst[2*ix] += v
+		dotGroups(l.Out*25, n, l.In, 1, wt, l.In, in[y0*wi:], hw, tmp, func(c []int32) {
+			parallelChannels(l.Out, func(o int) {
+				a := pad[o*ph*pw : (o+1)*ph*pw]
+				for t := 0; t < 25; t++ {
+					ky, kx := t/5, t%5
+					src := c[(o*25+t)*n : (o*25+t+1)*n]
+					for yy := 0; yy < r; yy++ {
+						dst := a[(2*(y0+yy)+ky)*pw+kx:]
+						dst = dst[:2*wi]
+						for ix, v := range src[yy*wi : (yy+1)*wi] {
+							dst[2*ix] += int64(v)
+						}
 					}
 				}
-			}
+			})
 		})
 	}
 	acc := make([]int64, l.Out*ho*wo)
