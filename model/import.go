@@ -8,7 +8,9 @@ package model
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/aezip/aezip/quant"
@@ -134,7 +136,9 @@ func Import(dump io.Reader, opts ...ImportOption) (*Model, error) {
 	}
 
 	params := Params{}
-	for name, shape := range floatShapes(n, m, levels) {
+	shapes := floatShapes(n, m, levels)
+	for _, name := range slices.Sorted(maps.Keys(shapes)) {
+		shape := shapes[name]
 		data, err := st.floats(name, shape...)
 		if err != nil {
 			return nil, err
@@ -145,13 +149,6 @@ func Import(dump io.Reader, opts ...ImportOption) (*Model, error) {
 			}
 		}
 		params[name] = Param{Shape: shape, Data: data}
-	}
-	for _, name := range []string{"gain", "inv_gain"} {
-		for _, v := range params[name].Data {
-			if !(v > 0) || math.IsInf(float64(v), 0) {
-				return nil, DumpError(name + ": gains must be positive and finite")
-			}
-		}
 	}
 
 	zcdfs, err := importZ(st, n)
@@ -176,8 +173,11 @@ func Import(dump io.Reader, opts ...ImportOption) (*Model, error) {
 		ScaleMin: scaleMin, ScaleMax: scaleMax, Float16: o.float16,
 	}
 	mod, err := newModel(arch, params, hs, zcdfs, scdfs)
-	if pe, ok := err.(*ParamError); ok {
-		return nil, DumpError(pe.Error())
+	switch e := err.(type) {
+	case *ParamError:
+		return nil, DumpError(e.Error())
+	case FormatError:
+		return nil, DumpError(e)
 	}
 	return mod, err
 }
