@@ -159,10 +159,10 @@ func Import(dump io.Reader, opts ...ImportOption) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	table := quantScaleTable(scaleMin, scaleMax, scaleLevels)
+	table := quant.ScaleTable(scaleMin, scaleMax, scaleLevels)
 	scdfs := make([]quant.CDF, len(table))
 	for i, s := range table {
-		scdfs[i] = quantGaussianCDF(s)
+		scdfs[i] = quant.GaussianCDF(s)
 	}
 	hs.Thresholds = thresholds(table, hs.MeanBits)
 
@@ -210,7 +210,7 @@ func importZ(st *safetensors, n int) ([]quant.CDF, error) {
 		if offset[c] < -1<<20 || offset[c] > 1<<20 {
 			return nil, DumpError(fmt.Sprintf("z.offset[%d]=%d out of range", c, offset[c]))
 		}
-		if cdfs[c], err = quantNewCDF(p, offset[c]); err != nil {
+		if cdfs[c], err = quant.NewCDF(p, offset[c]); err != nil {
 			return nil, DumpError(fmt.Sprintf("z channel %d: %v", c, err))
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"github.com/aezip/aezip/quant"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -259,7 +260,7 @@ func compareHyperSynthesis(want []float64, z []int32, hz, wz int, mod *Model) hs
 		st.maxMeanErr = max(st.maxMeanErr, math.Abs(float64(raw[half+j])*f-w))
 	}
 	st.maxMeanErrRel = st.maxMeanErr / maxAbs(want[half:])
-	table := quantScaleTable(mod.Arch.ScaleMin, mod.Arch.ScaleMax, mod.Arch.K)
+	table := quant.ScaleTable(mod.Arch.ScaleMin, mod.Arch.ScaleMax, mod.Arch.K)
 	var rel []float64
 	var eq, one int
 	for j, s := range want[:half] {

@@ -79,7 +79,11 @@ func (t *Transport) decode(body io.Reader) (image.Image, error) {
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("body larger than %d bytes", limit)
 	}
-	return codec.NewDecoder(t.DecoderOptions...).Decode(bytes.NewReader(data))
+	d, err := codec.NewDecoder(bytes.NewReader(data), t.DecoderOptions...)
+	if err != nil {
+		return nil, err
+	}
+	return d.Decode()
 }
 
 // acceptWithAEZ puts aezip first in an Accept header, keeping what the

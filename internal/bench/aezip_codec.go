@@ -1,4 +1,3 @@
-//go:build aezipcodec
 
 // This file implements the adapter that benchmarks aezip itself through the
 // public API of package codec.
