@@ -1,4 +1,3 @@
-
 // This file implements the adapter that benchmarks aezip itself through the
 // public API of package codec.
 
