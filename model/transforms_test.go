@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,9 +15,10 @@ import (
 
 // randomParams returns g_a, g_s and h_a parameters with weights scaled by
 // 1/sqrt(fan-in) so that activations stay of order one through the layers.
+// The layer list comes from floatShapes, the one the importer checks against.
 func randomParams(r *rand.Rand, n, m int) Params {
 	p := Params{}
-	add := func(name string, scale float64, shape ...int) {
+	normal := func(shape []int, scale float64) Param {
 		size := 1
 		for _, d := range shape {
 			size *= d
@@ -24,38 +27,30 @@ func randomParams(r *rand.Rand, n, m int) Params {
 		for i := range v {
 			v[i] = float32(r.NormFloat64() * scale)
 		}
-		p[name] = Param{Shape: shape, Data: v}
+		return Param{Shape: shape, Data: v}
 	}
-	conv := func(name string, in, out, k int) {
-		add(name+".weight", 1/math.Sqrt(float64(in*k*k)), out, in, k, k)
-		add(name+".bias", 0.1, out)
+	names := make([]string, 0, 64)
+	shapes := floatShapes(n, m, 1)
+	for name := range shapes {
+		names = append(names, name)
 	}
-	deconv := func(name string, in, out int) {
-		add(name+".weight", 2/math.Sqrt(float64(in*25)), in, out, 5, 5)
-		add(name+".bias", 0.1, out)
+	sort.Strings(names) // map order is random; the values must not be
+	for _, name := range names {
+		shape := shapes[name]
+		switch {
+		case strings.HasSuffix(name, ".weight") && strings.HasPrefix(name, "g_s."):
+			// ConvTranspose2d: [in][out][k][k]; sub-pixel fan-in is in·k²/4.
+			p[name] = normal(shape, 2/math.Sqrt(float64(shape[0]*shape[2]*shape[3])))
+		case strings.HasSuffix(name, ".weight"):
+			p[name] = normal(shape, 1/math.Sqrt(float64(shape[1]*shape[2]*shape[3])))
+		case strings.HasSuffix(name, ".bias"):
+			p[name] = normal(shape, 0.1)
+		case strings.HasSuffix(name, ".beta"):
+			beta, gamma := randGDNParams(r, shape[0])
+			p[name] = Param{Shape: shape, Data: beta}
+			p[strings.TrimSuffix(name, ".beta")+".gamma"] = Param{Shape: []int{shape[0], shape[0]}, Data: gamma}
+		}
 	}
-	gdn := func(name string, c int) {
-		beta, gamma := randGDNParams(r, c)
-		p[name+".beta"] = Param{Shape: []int{c}, Data: beta}
-		p[name+".gamma"] = Param{Shape: []int{c, c}, Data: gamma}
-	}
-	conv("g_a.0", 3, n, 5)
-	gdn("g_a.1", n)
-	conv("g_a.2", n, n, 5)
-	gdn("g_a.3", n)
-	conv("g_a.4", n, n, 5)
-	gdn("g_a.5", n)
-	conv("g_a.6", n, m, 5)
-	deconv("g_s.0", m, n)
-	gdn("g_s.1", n)
-	deconv("g_s.2", n, n)
-	gdn("g_s.3", n)
-	deconv("g_s.4", n, n)
-	gdn("g_s.5", n)
-	deconv("g_s.6", n, 3)
-	conv("h_a.0", m, n, 3)
-	conv("h_a.2", n, n, 5)
-	conv("h_a.4", n, n, 5)
 	return p
 }
 
