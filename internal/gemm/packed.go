@@ -76,3 +76,47 @@ func SgemmPacked(pa *PackedA, n int, b []float32, ldb int, c []float32, ldc int)
 		putWorkspace(ws)
 	})
 }
+
+// SgemmRows computes C += A·B on the calling goroutine, with A taken from
+// pa and row p of the k×n matrix B starting at b[rows[p]], so that B can be
+// gathered from anywhere in b without being copied first (a convolution
+// reads each kernel tap as a shifted view of its input). C is m×n with row
+// stride ldc. The result is bit-identical to [Sgemm] on the gathered B.
+// Callers that split a large product into pieces run the pieces in
+// parallel themselves. It panics if len(rows) is not pa's k or a slice is
+// too short for the shape.
+func SgemmRows(pa *PackedA, n int, b []float32, rows []int, c []float32, ldc int) {
+	m, k := pa.m, pa.k
+	if n < 0 {
+		panic("gemm: negative dimension")
+	}
+	if len(rows) != k {
+		panic("gemm: row count differs from k")
+	}
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if ldc < n || len(c) < (m-1)*ldc+n {
+		panic("gemm: slice too short for shape")
+	}
+	for _, r := range rows {
+		if r < 0 || r > len(b)-n {
+			panic("gemm: slice too short for shape")
+		}
+	}
+	p := fproblem{
+		m: m, n: n, k: k,
+		b: b, bcs: 1, brow: rows,
+		c: c, crs: ldc, ccs: 1,
+	}
+	if pa.kern == ActiveKernel() {
+		p.pre, p.pm = pa.data, m
+	} else {
+		// The packed layout belongs to another family: pack A on the fly.
+		p.a, p.ars, p.acs = pa.a, pa.lda, 1
+	}
+	fk := floatFamilies[ActiveKernel()]
+	ws := getWorkspace()
+	p.run(fk, ws)
+	putWorkspace(ws)
+}

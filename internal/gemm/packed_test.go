@@ -57,3 +57,69 @@ func TestPackAEmpty(t *testing.T) {
 	pa = PackA(2, 0, nil, 0)
 	SgemmPacked(pa, 4, nil, 4, make([]float32, 8), 4)
 }
+
+// TestSgemmRowsIdentical checks that SgemmRows on rows scattered through a
+// buffer gives the bits of Sgemm on the same rows gathered, for every
+// family, including one switched to after packing.
+func TestSgemmRowsIdentical(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(15, 16))
+		shapes := append(testShapes(r), shape{300, 700, 450}, shape{129, 5, 260}, shape{128, 1100, 1152})
+		for _, sh := range shapes {
+			ldc := sh.n + r.IntN(3)
+			a := randSlice(r, sh.m*sh.k)
+			src := randSlice(r, sh.n+200+r.IntN(500))
+			rows := make([]int, sh.k)
+			gathered := make([]float32, sh.k*sh.n)
+			for p := range rows {
+				rows[p] = r.IntN(len(src) - sh.n + 1)
+				copy(gathered[p*sh.n:], src[rows[p]:rows[p]+sh.n])
+			}
+			c0 := randSlice(r, (sh.m-1)*ldc+sh.n)
+			want := append([]float32(nil), c0...)
+			Sgemm(sh.m, sh.n, sh.k, a, sh.k, gathered, sh.n, want, ldc)
+			pa := PackA(sh.m, sh.k, a, sh.k)
+			got := append([]float32(nil), c0...)
+			SgemmRows(pa, sh.n, src, rows, got, ldc)
+			requireBits(t, got, want, "%v", sh)
+
+			prev := SetKernel(Generic)
+			got = append(got[:0], c0...)
+			want = append(want[:0], c0...)
+			SgemmRows(pa, sh.n, src, rows, got, ldc)
+			Sgemm(sh.m, sh.n, sh.k, a, sh.k, gathered, sh.n, want, ldc)
+			SetKernel(prev)
+			requireBits(t, got, want, "%v after switch", sh)
+		}
+	})
+}
+
+func TestSgemmRowsPanics(t *testing.T) {
+	pa := PackA(2, 3, make([]float32, 6), 3)
+	c := make([]float32, 8)
+	for name, f := range map[string]func(){
+		"rows count":   func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, 1}, c, 4) },
+		"row past end": func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, 1, 7}, c, 4) },
+		"negative row": func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, -1, 2}, c, 4) },
+		"short c":      func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, 1, 2}, c[:7], 4) },
+		"negative n":   func() { SgemmRows(pa, -1, make([]float32, 10), []int{0, 1, 2}, c, 4) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func requireBits(t *testing.T, got, want []float32, format string, args ...any) {
+	t.Helper()
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf(format+": element %d = %v, want %v", append(args, i, got[i], want[i])...)
+		}
+	}
+}

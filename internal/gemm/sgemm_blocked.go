@@ -33,6 +33,9 @@ type fproblem struct {
 	// the first of those rows that this problem covers.
 	pre      []float32
 	pm, row0 int
+	// brow, if set, gives where each row of B starts: element (p, j) is
+	// b[brow[p]+j*bcs], and brs is unused.
+	brow []int
 }
 
 func (p fproblem) transpose() fproblem {
@@ -135,6 +138,9 @@ func (p *fproblem) packB(dst []float32, pc, kc, jc, nc, nr int) {
 	}
 	for q := 0; q < kc; q++ {
 		src := (pc+q)*p.brs + jc*p.bcs
+		if p.brow != nil {
+			src = p.brow[pc+q] + jc*p.bcs
+		}
 		for jr := 0; jr < nc; jr += nr {
 			w := min(nr, nc-jr)
 			row := dst[jr*kc+q*nr : jr*kc+q*nr+nr]
