@@ -8,10 +8,12 @@ package model
 const LeakySlope = 0.01
 
 // LeakyReLU replaces every negative element v of x by v·slope, in place.
-func LeakyReLU(x *Tensor, slope float32) {
-	for i, v := range x.Data[:x.Len()] {
-		if v < 0 {
-			x.Data[i] = v * slope
+func LeakyReLU(x *Tensor, slope float32) { leakyFloats(x.Data[:x.Len()], slope) }
+
+func leakyFloats(v []float32, slope float32) {
+	for i, x := range v {
+		if x < 0 {
+			v[i] = x * slope
 		}
 	}
 }

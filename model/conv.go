@@ -1,134 +1,12 @@
-// This file implements the 2-D convolution (PyTorch Conv2d semantics) and the
-// im2col + GEMM lowering shared with the transposed convolution, as specified
-// in docs/spec.md §4.
+// This file implements the 2-D convolution (PyTorch Conv2d semantics), as
+// specified in docs/spec.md §4, lowered to a GEMM by lower.go.
 
 package model
 
 import (
 	"fmt"
 	"math"
-
-	"github.com/aezip/aezip/internal/gemm"
 )
-
-// Work is split into bands of bandCols output positions and, within a band,
-// into chunks of kChunk im2col rows, so that one im2col chunk (256×512
-// floats, 512 KiB) stays in a core's L2 cache while the GEMM packs it, and the
-// GEMM packs each weight block once per 512 columns. Both sizes depend only
-// on the layer shape, never on the number of goroutines. kChunk is a
-// multiple of the GEMM's k blocking, so chunking does not change the
-// summation order either.
-var (
-	bandCols = 512
-	kChunk   = 256
-)
-
-// tap is one row of an im2col matrix: input channel c, sampled at
-// (y·step+dy, x·step+dx) for output position (y, x).
-type tap struct{ c, dy, dx int }
-
-// lowered is a convolution written as a GEMM:
-// out[o][y][x] = Σ_r a[o][r] · in[taps[r].c][y·step+taps[r].dy][x·step+taps[r].dx],
-// where input samples outside the image are zero.
-type lowered struct {
-	rows int       // output channels: GEMM m
-	a    []float32 // rows × len(taps), row-major
-	taps []tap
-	step int
-	// direct is set when the im2col matrix is the input itself wherever the
-	// output grid matches the input grid (1×1 kernel, stride 1, no
-	// padding), so the GEMM can read the input in place.
-	direct bool
-}
-
-func newLowered(rows int, a []float32, taps []tap, step, in int) lowered {
-	l := lowered{rows: rows, a: a, taps: taps, step: step}
-	if step == 1 && len(taps) == in {
-		l.direct = true
-		for r, t := range taps {
-			if t.c != r || t.dy != 0 || t.dx != 0 {
-				l.direct = false
-				break
-			}
-		}
-	}
-	return l
-}
-
-// scratchLen is the im2col chunk size for a band of n columns.
-func (l *lowered) scratchLen(n int) int {
-	return min(len(l.taps), kChunk) * n
-}
-
-// band adds the layer's GEMM result for output positions [q0, q1) of a
-// grid wo wide (positions in raster order) to c, whose rows (one per output
-// channel) have stride ldc.
-func (l *lowered) band(c []float32, ldc int, x *Tensor, q0, q1, wo int, scratch []float32) {
-	k, n := len(l.taps), q1-q0
-	if k == 0 || n == 0 {
-		return
-	}
-	if l.direct && wo == x.W && q1 <= x.H*x.W {
-		gemm.Sgemm(l.rows, n, k, l.a, k, x.Data[q0:], x.H*x.W, c, ldc)
-		return
-	}
-	for r0 := 0; r0 < k; r0 += kChunk {
-		r1 := min(r0+kChunk, k)
-		b := scratch[:(r1-r0)*n]
-		l.im2col(b, x, l.taps[r0:r1], q0, q1, wo)
-		gemm.Sgemm(l.rows, n, r1-r0, l.a[r0:], k, b, n, c, ldc)
-	}
-}
-
-// im2col fills b (one row per tap, q1-q0 columns) with the input samples
-// of output positions [q0, q1).
-func (l *lowered) im2col(b []float32, x *Tensor, taps []tap, q0, q1, wo int) {
-	n, s, hw := q1-q0, l.step, x.H*x.W
-	for r, t := range taps {
-		row := b[r*n : (r+1)*n]
-		plane := x.Data[t.c*hw : (t.c+1)*hw]
-		// Output columns whose input column t.dx + ox·s lies inside the image.
-		xlo := max(ceilDiv(-t.dx, s), 0)
-		xhi := min(floorDiv(x.W-1-t.dx, s)+1, wo)
-		j := 0
-		for q := q0; q < q1; {
-			oy := q / wo
-			ox0 := q - oy*wo
-			ox1 := min(wo, ox0+q1-q)
-			seg := row[j : j+ox1-ox0]
-			j += ox1 - ox0
-			q += ox1 - ox0
-			iy := oy*s + t.dy
-			lo, hi := max(ox0, xlo), min(ox1, xhi)
-			if iy < 0 || iy >= x.H || lo >= hi {
-				clear(seg)
-				continue
-			}
-			clear(seg[:lo-ox0])
-			clear(seg[hi-ox0:])
-			d := seg[lo-ox0 : hi-ox0]
-			src := plane[iy*x.W+lo*s+t.dx:]
-			if s == 1 {
-				copy(d, src[:len(d)])
-				continue
-			}
-			_ = src[(len(d)-1)*s]
-			for i := range d {
-				d[i] = src[i*s]
-			}
-		}
-	}
-}
-
-func floorDiv(a, b int) int {
-	q := a / b
-	if a%b != 0 && a < 0 {
-		q--
-	}
-	return q
-}
-
-func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
 
 // Conv2D is a PyTorch Conv2d with square kernel, equal stride and padding in
 // both directions, dilation 1 and one group:
@@ -166,7 +44,7 @@ func NewConv2D(in, out, k, stride, pad int, weight, bias []float32) (*Conv2D, er
 			}
 		}
 	}
-	l.low = newLowered(out, weight, taps, stride, in)
+	l.low = newLowered(out, weight, taps, stride)
 	return l, nil
 }
 
@@ -241,25 +119,43 @@ func (l *Conv2D) ForwardTo(dst, x *Tensor) {
 	if !dst.sameShape(l.Out, ho, wo) {
 		dst.Reset(l.Out, ho, wo)
 	}
-	l.forward(dst, x)
+	l.forward(dst, x, post{})
 }
 
 // forward computes into a dst of the right shape whose contents are
-// overwritten.
-func (l *Conv2D) forward(dst, x *Tensor) {
-	hw := dst.H * dst.W
+// overwritten, applying pp to the result.
+func (l *Conv2D) forward(dst, x *Tensor, pp post) {
+	s := l.Stride
+	pad, hp, wp := sourceSize(s, dst.H, dst.W, l.low.taps)
+	src := newSource(x, s, pad, hp, wp)
+	off := src.offsets(l.low.taps)
+	// Positions are numbered y·wp+x; the last one needed is the last
+	// column of the last row.
+	total := (dst.H-1)*wp + dst.W
 	cols := bandCols
-	nb := (hw + cols - 1) / cols
-	parallelFor(nb, l.low.scratchLen(cols), func(i int, scratch []float32) {
-		q0, q1 := i*cols, min((i+1)*cols, hw)
-		for o := 0; o < l.Out; o++ {
-			seg := dst.Data[o*hw+q0 : o*hw+q1]
-			for j := range seg {
-				seg[j] = l.Bias[o]
+	nb := ceilDiv(total, cols)
+	hw := dst.H * dst.W
+	parallelFor(nb, l.Out*cols+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
+		q0, q1 := i*cols, min((i+1)*cols, total)
+		n := q1 - q0
+		c := buf[:l.Out*n]
+		fillBias(c, l.Bias, n)
+		l.low.band(c, n, src, off, q0, q1)
+		pp.apply(c, l.Out, n, buf[l.Out*n:])
+		// Store the positions inside the output, row segment by segment.
+		for q := q0; q < q1; {
+			y := q / wp
+			x0 := q - y*wp
+			x1 := min(wp, x0+q1-q)
+			if w := min(x1, dst.W); x0 < w {
+				for o := 0; o < l.Out; o++ {
+					copy(dst.Data[o*hw+y*dst.W+x0:][:w-x0], c[o*n+q-q0:][:w-x0])
+				}
 			}
+			q += x1 - x0
 		}
-		l.low.band(dst.Data[q0:], hw, x, q0, q1, dst.W, scratch)
 	})
+	src.release()
 }
 
 func checkAlias(dst, x *Tensor) {

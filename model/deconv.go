@@ -108,7 +108,7 @@ func (l *ConvTranspose2D) newPhase(py, px int) deconvPhase {
 			}
 		}
 	}
-	return deconvPhase{py: py, px: px, low: newLowered(l.Out, a, taps, 1, l.In)}
+	return deconvPhase{py: py, px: px, low: newLowered(l.Out, a, taps, 1)}
 }
 
 // OutputSize returns the output height and width for an h×w input,
@@ -148,70 +148,81 @@ func (l *ConvTranspose2D) ForwardTo(dst, x *Tensor) {
 	if !dst.sameShape(l.Out, ho, wo) {
 		dst.Reset(l.Out, ho, wo)
 	}
-	l.forward(dst, x)
+	l.forward(dst, x, post{})
 }
 
-// deconvItem is one work item: a band of positions of one phase grid.
+// deconvItem is one work item: a band of positions of one phase grid,
+// numbered j·wp+i for grid row j and column i.
 type deconvItem struct {
-	ph         *deconvPhase
-	gh, gw     int // phase grid size
-	q0, q1     int
-	scratchLen int
+	ph     *deconvPhase
+	off    []int
+	gh, gw int // phase grid size
+	q0, q1 int
 }
 
-func (l *ConvTranspose2D) forward(dst, x *Tensor) {
+// forward computes into a dst of the right shape whose contents are
+// overwritten, applying pp to the result.
+func (l *ConvTranspose2D) forward(dst, x *Tensor, pp post) {
 	if l.Out < tapsMaxOut {
 		l.forwardTaps(dst, x)
+		if pp.gdn != nil {
+			pp.gdn.ForwardTo(dst, dst)
+		}
+		if pp.leaky {
+			LeakyReLU(dst, LeakySlope)
+		}
 		return
 	}
 	s := l.Stride
+	// One source serves every phase: it is padded for the union of their
+	// taps and sized for the largest phase grid.
+	taps := make([][]tap, len(l.phases))
+	for i := range l.phases {
+		taps[i] = l.phases[i].low.taps
+	}
+	pad, hp, wp := sourceSize(1, ceilDiv(dst.H, s), ceilDiv(dst.W, s), taps...)
+	src := newSource(x, 1, pad, hp, wp)
 	var items []deconvItem
-	scratch := 0
+	cols := bandCols
 	for i := range l.phases {
 		ph := &l.phases[i]
 		gh, gw := ceilDiv(dst.H-ph.py, s), ceilDiv(dst.W-ph.px, s)
 		if gh <= 0 || gw <= 0 {
 			continue
 		}
-		cols := bandCols
-		for q0 := 0; q0 < gh*gw; q0 += cols {
-			it := deconvItem{ph: ph, gh: gh, gw: gw, q0: q0, q1: min(q0+cols, gh*gw)}
-			n := it.q1 - it.q0
-			it.scratchLen = ph.low.scratchLen(n) + l.Out*n
-			scratch = max(scratch, it.scratchLen)
-			items = append(items, it)
+		off := src.offsets(ph.low.taps)
+		total := (gh-1)*wp + gw
+		for q0 := 0; q0 < total; q0 += cols {
+			items = append(items, deconvItem{ph: ph, off: off, gh: gh, gw: gw, q0: q0, q1: min(q0+cols, total)})
 		}
 	}
 	hw := dst.H * dst.W
-	parallelFor(len(items), scratch, func(i int, buf []float32) {
+	parallelFor(len(items), l.Out*cols+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
 		it := &items[i]
 		n := it.q1 - it.q0
 		c := buf[:l.Out*n]
-		for o := 0; o < l.Out; o++ {
-			row := c[o*n : (o+1)*n]
-			for j := range row {
-				row[j] = l.Bias[o]
-			}
-		}
-		it.ph.low.band(c, n, x, it.q0, it.q1, it.gw, buf[l.Out*n:])
+		fillBias(c, l.Bias, n)
+		it.ph.low.band(c, n, src, it.off, it.q0, it.q1)
+		pp.apply(c, l.Out, n, buf[l.Out*n:])
 		// Scatter the phase grid back to every Stride-th output position.
-		for o := 0; o < l.Out; o++ {
-			row := c[o*n : (o+1)*n]
-			plane := dst.Data[o*hw : (o+1)*hw]
-			for q := it.q0; q < it.q1; {
-				j := q / it.gw
-				i0 := q - j*it.gw
-				i1 := min(it.gw, i0+it.q1-q)
-				out := plane[(it.ph.py+s*j)*dst.W+it.ph.px:]
-				src := row[q-it.q0 : q-it.q0+i1-i0]
-				_ = out[(i1-1)*s]
-				for k, v := range src {
-					out[(i0+k)*s] = v
+		for q := it.q0; q < it.q1; {
+			j := q / wp
+			i0 := q - j*wp
+			i1 := min(wp, i0+it.q1-q)
+			if w := min(i1, it.gw); i0 < w {
+				for o := 0; o < l.Out; o++ {
+					out := dst.Data[o*hw+(it.ph.py+s*j)*dst.W+it.ph.px+i0*s:]
+					seg := c[o*n+q-it.q0:][:w-i0]
+					_ = out[(len(seg)-1)*s]
+					for k, v := range seg {
+						out[k*s] = v
+					}
 				}
-				q += i1 - i0
 			}
+			q += i1 - i0
 		}
 	})
+	src.release()
 }
 
 // forwardTaps computes the layer as one GEMM per band of input rows, giving

@@ -24,6 +24,8 @@ type GDN struct {
 	Beta    []float32 // [N], positive
 	Gamma   []float32 // [N][N], non-negative; Gamma[i*N+j]
 	Inverse bool
+
+	pg *gemm.PackedA // Gamma, packed once
 }
 
 // NewGDN returns a GDN (or inverse GDN when inverse is set) over the given
@@ -49,7 +51,7 @@ func NewGDN(n int, beta, gamma []float32, inverse bool) (*GDN, error) {
 			return nil, &ParamError{Name: "gamma", Reason: fmt.Sprintf("value %g negative", g)}
 		}
 	}
-	return &GDN{N: n, Beta: beta, Gamma: gamma, Inverse: inverse}, nil
+	return &GDN{N: n, Beta: beta, Gamma: gamma, Inverse: inverse, pg: gemm.PackA(n, n, gamma, n)}, nil
 }
 
 // gdnCols is the number of pixels per work item.
@@ -71,36 +73,54 @@ func (g *GDN) ForwardTo(dst, x *Tensor) {
 	}
 	n, hw := g.N, x.H*x.W
 	nb := (hw + gdnCols - 1) / gdnCols
-	parallelFor(nb, 2*n*gdnCols, func(i int, buf []float32) {
+	parallelFor(nb, 3*n*gdnCols, func(i int, buf []float32) {
 		q0, q1 := i*gdnCols, min((i+1)*gdnCols, hw)
 		m := q1 - q0
-		sq, norm := buf[:n*m], buf[n*m:2*n*m]
+		v := buf[:n*m]
 		for c := 0; c < n; c++ {
-			src := x.Data[c*hw+q0 : c*hw+q1]
-			s := sq[c*m : (c+1)*m]
-			nr := norm[c*m : (c+1)*m]
-			b := g.Beta[c]
-			for j, v := range src {
-				s[j] = v * v
-				nr[j] = b
-			}
+			copy(v[c*m:(c+1)*m], x.Data[c*hw+q0:c*hw+q1])
 		}
-		gemm.Sgemm(n, m, n, g.Gamma, n, sq, m, norm, m)
+		g.band(v, m, m, buf[n*m:])
 		for c := 0; c < n; c++ {
-			src := x.Data[c*hw+q0 : c*hw+q1]
-			out := dst.Data[c*hw+q0 : c*hw+q1]
-			nr := norm[c*m : (c+1)*m]
-			if g.Inverse {
-				for j, v := range src {
-					out[j] = v * sqrt32(nr[j])
-				}
-			} else {
-				for j, v := range src {
-					out[j] = v / sqrt32(nr[j])
-				}
-			}
+			copy(dst.Data[c*hw+q0:c*hw+q1], v[c*m:(c+1)*m])
 		}
 	})
+}
+
+// band normalizes, in place, the m pixels held in v as N rows of stride
+// ld. scratch must hold 2·N·m floats. The result of every pixel depends
+// only on its own values, so bands of any size give the same bits.
+func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
+	n := g.N
+	sq, norm := scratch[:n*m], scratch[n*m:2*n*m]
+	for c := 0; c < n; c++ {
+		src := v[c*ld : c*ld+m]
+		s := sq[c*m : (c+1)*m]
+		nr := norm[c*m : (c+1)*m]
+		b := g.Beta[c]
+		for j, x := range src {
+			s[j] = x * x
+			nr[j] = b
+		}
+	}
+	rows := make([]int, n)
+	for c := range rows {
+		rows[c] = c * m
+	}
+	gemm.SgemmRows(g.pg, m, sq, rows, norm, m)
+	for c := 0; c < n; c++ {
+		out := v[c*ld : c*ld+m]
+		nr := norm[c*m : (c+1)*m]
+		if g.Inverse {
+			for j, x := range out {
+				out[j] = x * sqrt32(nr[j])
+			}
+		} else {
+			for j, x := range out {
+				out[j] = x / sqrt32(nr[j])
+			}
+		}
+	}
 }
 
 // Forward returns the normalization of x in a new tensor.

@@ -67,7 +67,7 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 		}
 	}
 	cur, pooled := x, false
-	for i := range n.stages {
+	for i := 0; i < len(n.stages); i++ {
 		st := &n.stages[i]
 		if st.gdn != nil {
 			if !pooled {
@@ -77,27 +77,35 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 			} else {
 				st.gdn.ForwardTo(cur, cur)
 			}
+			if st.leaky {
+				LeakyReLU(cur, LeakySlope)
+			}
+			continue
+		}
+		// A GDN right after a convolution runs on each band of its output
+		// while the band is in cache, as does a LeakyReLU.
+		pp := post{leaky: st.leaky}
+		if i+1 < len(n.stages) && n.stages[i+1].gdn != nil && !st.leaky {
+			i++
+			pp = post{gdn: n.stages[i].gdn, leaky: n.stages[i].leaky}
+		}
+		oc, oh, ow := st.outShape(cur.C, cur.H, cur.W)
+		var next *Tensor
+		last := i == len(n.stages)-1
+		if last {
+			next = NewTensor(oc, oh, ow)
 		} else {
-			oc, oh, ow := st.outShape(cur.C, cur.H, cur.W)
-			var next *Tensor
-			if i == len(n.stages)-1 {
-				next = NewTensor(oc, oh, ow)
-			} else {
-				next = newPooledTensor(oc, oh, ow)
-			}
-			if st.conv != nil {
-				st.conv.forward(next, cur)
-			} else {
-				st.deconv.forward(next, cur)
-			}
-			if pooled {
-				releaseTensor(cur)
-			}
-			cur, pooled = next, i != len(n.stages)-1
+			next = newPooledTensor(oc, oh, ow)
 		}
-		if st.leaky {
-			LeakyReLU(cur, LeakySlope)
+		if st.conv != nil {
+			st.conv.forward(next, cur, pp)
+		} else {
+			st.deconv.forward(next, cur, pp)
 		}
+		if pooled {
+			releaseTensor(cur)
+		}
+		cur, pooled = next, !last
 	}
 	if pooled {
 		// The chain ended with an in-place stage; hand out exact-size storage.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aezip/aezip/internal/gemm"
 	"github.com/stretchr/testify/require"
 )
 
@@ -340,4 +341,65 @@ func equalBits(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+// TestFusedStagesIdentical requires a transform, which runs each GDN and
+// LeakyReLU on the bands of the convolution before it, to give the bits of
+// its stages run one by one, on odd sizes and with narrow bands.
+func TestFusedStagesIdentical(t *testing.T) {
+	defer func(n int) { bandCols = n }(bandCols)
+	p := randomParams(rand.New(rand.NewPCG(81, 82)), 20, 28)
+	ga, err := NewAnalysis(p, 20, 28)
+	require.NoError(t, err)
+	gs, err := NewSynthesis(p, 20, 28)
+	require.NoError(t, err)
+	ha, err := NewHyperAnalysis(p, 20, 28)
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(83, 84))
+	oneByOne := func(stages []stage, x *Tensor) *Tensor {
+		for i := range stages {
+			st := &stages[i]
+			switch {
+			case st.conv != nil:
+				x = st.conv.Forward(x)
+			case st.deconv != nil:
+				x = st.deconv.Forward(x)
+			default:
+				x = st.gdn.Forward(x)
+			}
+			if st.leaky {
+				LeakyReLU(x, LeakySlope)
+			}
+		}
+		return x
+	}
+	for _, cols := range []int{512, 37} {
+		bandCols = cols
+		img := randTensor(r, 3, 53, 78)
+		y := ga.Forward(img)
+		require.True(t, equalBits(oneByOne(ga.net.stages, img).Data, y.Data), "g_a, bands of %d", cols)
+		require.True(t, equalBits(oneByOne(ha.net.stages, y).Data, ha.Forward(y).Data), "h_a, bands of %d", cols)
+		require.True(t, equalBits(oneByOne(gs.net.stages, y).Data, gs.Forward(y).Data), "g_s, bands of %d", cols)
+	}
+}
+
+// TestTransformsGenericKernel switches to the pure-Go GEMM after the
+// weights were packed for the assembly one, which makes every product fall
+// back to packing on the fly, and checks the result against the reference.
+func TestTransformsGenericKernel(t *testing.T) {
+	const n, m = 8, 12
+	p := randomParams(rand.New(rand.NewPCG(85, 86)), n, m)
+	ga, err := NewAnalysis(p, n, m)
+	require.NoError(t, err)
+	gs, err := NewSynthesis(p, n, m)
+	require.NoError(t, err)
+	ha, err := NewHyperAnalysis(p, n, m)
+	require.NoError(t, err)
+	defer gemm.SetKernel(gemm.SetKernel(gemm.Generic))
+	r := rand.New(rand.NewPCG(87, 88))
+	img := randTensor(r, 3, 35, 49)
+	requireClose(t, ga.Forward(img), slowStages(ga.net.stages, img), 1e-4)
+	y := randTensor(r, m, 3, 5)
+	requireClose(t, ha.Forward(y), slowStages(ha.net.stages, y), 1e-4)
+	requireClose(t, gs.Forward(y), slowStages(gs.net.stages, y), 1e-4)
 }
