@@ -5,7 +5,6 @@ package model
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/aezip/aezip/internal/gemm"
 )
@@ -94,14 +93,8 @@ func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
 	n := g.N
 	sq, norm := scratch[:n*m], scratch[n*m:2*n*m]
 	for c := 0; c < n; c++ {
-		src := v[c*ld : c*ld+m]
-		s := sq[c*m : (c+1)*m]
-		nr := norm[c*m : (c+1)*m]
-		b := g.Beta[c]
-		for j, x := range src {
-			s[j] = x * x
-			nr[j] = b
-		}
+		gemm.Square(sq[c*m:(c+1)*m], v[c*ld:c*ld+m])
+		gemm.Fill(norm[c*m:(c+1)*m], g.Beta[c])
 	}
 	rows := make([]int, n)
 	for c := range rows {
@@ -109,16 +102,11 @@ func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
 	}
 	gemm.SgemmRows(g.pg, m, sq, rows, norm, m)
 	for c := 0; c < n; c++ {
-		out := v[c*ld : c*ld+m]
-		nr := norm[c*m : (c+1)*m]
+		out, nr := v[c*ld:c*ld+m], norm[c*m:(c+1)*m]
 		if g.Inverse {
-			for j, x := range out {
-				out[j] = x * sqrt32(nr[j])
-			}
+			gemm.MulSqrt(out, nr)
 		} else {
-			for j, x := range out {
-				out[j] = x / sqrt32(nr[j])
-			}
+			gemm.DivSqrt(out, nr)
 		}
 	}
 }
@@ -129,7 +117,3 @@ func (g *GDN) Forward(x *Tensor) *Tensor {
 	g.ForwardTo(dst, x)
 	return dst
 }
-
-// sqrt32 is the correctly rounded float32 square root (the float64 square
-// root of a float32 rounds to the same value).
-func sqrt32(v float32) float32 { return float32(math.Sqrt(float64(v))) }

@@ -168,10 +168,7 @@ func (p post) apply(v []float32, c, n int, scratch []float32) {
 // fillBias sets row o of the c×n band v to bias[o].
 func fillBias(v []float32, bias []float32, n int) {
 	for o, b := range bias {
-		row := v[o*n : (o+1)*n]
-		for j := range row {
-			row[j] = b
-		}
+		gemm.Fill(v[o*n:(o+1)*n], b)
 	}
 }
 

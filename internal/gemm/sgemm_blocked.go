@@ -141,7 +141,11 @@ func (p *fproblem) packB(dst []float32, pc, kc, jc, nc, nr int) {
 		if p.brow != nil {
 			src = p.brow[pc+q] + jc*p.bcs
 		}
-		for jr := 0; jr < nc; jr += nr {
+		jr0 := 0
+		if full := nc / nr; p.bcs == 1 && packRowAsm(dst[q*nr:], p.b[src:src+full*nr], full, kc*nr, nr) {
+			jr0 = full * nr
+		}
+		for jr := jr0; jr < nc; jr += nr {
 			w := min(nr, nc-jr)
 			row := dst[jr*kc+q*nr : jr*kc+q*nr+nr]
 			switch {

@@ -1,0 +1,93 @@
+// This file declares the AVX vector helpers of vec_amd64.s and routes the
+// exported element-wise functions to them.
+
+//go:build amd64 && !noasm && gc
+
+package gemm
+
+import "github.com/aezip/aezip/internal/cpu"
+
+//go:noescape
+func mulSqrtAVX(x, norm *float32, n int)
+
+//go:noescape
+func divSqrtAVX(x, norm *float32, n int)
+
+//go:noescape
+func squareAVX(dst, src *float32, n int)
+
+//go:noescape
+func fillAVX(dst *float32, v float32, n int)
+
+//go:noescape
+func packRow32AVX(dst, src *float32, panels, stride int)
+
+//go:noescape
+func packRow16AVX(dst, src *float32, panels, stride int)
+
+// vecAsm reports whether the AVX helpers may run: the processor has AVX2
+// and an assembly family is selected ([SetKernel] with Generic forces the
+// Go loops, as it does for the products).
+func vecAsm() bool { return cpu.X86.HasAVX2 && ActiveKernel() != Generic }
+
+// vecBody returns how many leading elements of an n-element operation the
+// assembly handles: whole vectors of 8.
+func vecBody(n int) int { return n &^ 7 }
+
+func mulSqrtAsm(x, norm []float32) int {
+	n := vecBody(len(x))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_ = norm[n-1]
+	mulSqrtAVX(&x[0], &norm[0], n)
+	return n
+}
+
+func divSqrtAsm(x, norm []float32) int {
+	n := vecBody(len(x))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_ = norm[n-1]
+	divSqrtAVX(&x[0], &norm[0], n)
+	return n
+}
+
+func squareAsm(dst, src []float32) int {
+	n := vecBody(len(dst))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_ = src[n-1]
+	squareAVX(&dst[0], &src[0], n)
+	return n
+}
+
+func fillAsm(dst []float32, v float32) int {
+	n := vecBody(len(dst))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	fillAVX(&dst[0], v, n)
+	return n
+}
+
+// packRowAsm copies nr floats from src[i·nr:] to dst[i·stride:] for each
+// of the panels; it reports false if it cannot (no assembly for nr).
+func packRowAsm(dst, src []float32, panels, stride, nr int) bool {
+	if panels == 0 {
+		return true
+	}
+	_ = src[panels*nr-1]
+	_ = dst[(panels-1)*stride+nr-1]
+	switch nr {
+	case 32:
+		packRow32AVX(&dst[0], &src[0], panels, stride)
+	case 16:
+		packRow16AVX(&dst[0], &src[0], panels, stride)
+	default:
+		return false
+	}
+	return true
+}

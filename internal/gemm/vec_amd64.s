@@ -1,0 +1,132 @@
+// This file implements the vector helpers of vec_amd64.go with AVX
+// instructions (256-bit, so they run on every AVX2 machine). Square roots,
+// products and quotients are IEEE correctly rounded, as in Go.
+
+//go:build amd64 && !noasm && gc
+
+#include "textflag.h"
+
+// func mulSqrtAVX(x, norm *float32, n int)
+TEXT ·mulSqrtAVX(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ norm+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   msdone
+msloop:
+	VSQRTPS (SI), Y0
+	VMULPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     msloop
+msdone:
+	VZEROUPPER
+	RET
+
+// func divSqrtAVX(x, norm *float32, n int)
+TEXT ·divSqrtAVX(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ norm+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   dsdone
+dsloop:
+	VSQRTPS (SI), Y0
+	VMOVUPS (DI), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     dsloop
+dsdone:
+	VZEROUPPER
+	RET
+
+// func squareAVX(dst, src *float32, n int)
+TEXT ·squareAVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   sqdone
+sqloop:
+	VMOVUPS (SI), Y0
+	VMULPS  Y0, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     sqloop
+sqdone:
+	VZEROUPPER
+	RET
+
+// func fillAVX(dst *float32, v float32, n int)
+TEXT ·fillAVX(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), DI
+	VBROADCASTSS v+8(FP), Y0
+	MOVQ         n+16(FP), CX
+	SHRQ         $3, CX
+	JZ           fidone
+filoop:
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     filoop
+fidone:
+	VZEROUPPER
+	RET
+
+// func packRow32AVX(dst, src *float32, panels, stride int)
+// Copies 32 floats from src+32·i to dst+stride·i (stride in floats) for
+// every i < panels.
+TEXT ·packRow32AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ panels+16(FP), CX
+	MOVQ stride+24(FP), DX
+	SHLQ $2, DX
+	TESTQ CX, CX
+	JZ   p32done
+p32loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, SI
+	ADDQ    DX, DI
+	DECQ    CX
+	JNZ     p32loop
+p32done:
+	VZEROUPPER
+	RET
+
+// func packRow16AVX(dst, src *float32, panels, stride int)
+// Copies 16 floats from src+16·i to dst+stride·i for every i < panels.
+TEXT ·packRow16AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ panels+16(FP), CX
+	MOVQ stride+24(FP), DX
+	SHLQ $2, DX
+	TESTQ CX, CX
+	JZ   p16done
+p16loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    DX, DI
+	DECQ    CX
+	JNZ     p16loop
+p16done:
+	VZEROUPPER
+	RET

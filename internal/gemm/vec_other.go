@@ -1,0 +1,12 @@
+// This file stands in for the AVX vector helpers where there is no
+// assembly: every operation is left to the Go loops of vec.go.
+
+//go:build !amd64 || noasm || !gc
+
+package gemm
+
+func mulSqrtAsm(x, norm []float32) int                           { return 0 }
+func divSqrtAsm(x, norm []float32) int                           { return 0 }
+func squareAsm(dst, src []float32) int                           { return 0 }
+func fillAsm(dst []float32, v float32) int                       { return 0 }
+func packRowAsm(dst, src []float32, panels, stride, nr int) bool { return false }

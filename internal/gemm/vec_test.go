@@ -1,0 +1,59 @@
+// This file tests the element-wise helpers against plain Go loops, bit for
+// bit, with and without the assembly.
+
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestVectorHelpers(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(17, 18))
+		for _, n := range []int{0, 1, 7, 8, 9, 16, 31, 100, 1027} {
+			x := randSlice(r, n+3)[:n] // spare capacity must stay untouched
+			norm := make([]float32, n)
+			for i := range norm {
+				norm[i] = float32(r.ExpFloat64())
+			}
+			if n > 2 {
+				norm[1] = 0
+				x[2] = float32(math.Inf(1))
+			}
+			want := make([]float32, n)
+			for i := range want {
+				want[i] = x[i] * float32(math.Sqrt(float64(norm[i])))
+			}
+			got := append([]float32(nil), x...)
+			MulSqrt(got, norm)
+			requireBits(t, got, want, "MulSqrt n=%d", n)
+			for i := range want {
+				want[i] = x[i] / float32(math.Sqrt(float64(norm[i])))
+			}
+			got = append(got[:0], x...)
+			DivSqrt(got, norm)
+			requireBits(t, got, want, "DivSqrt n=%d", n)
+			for i := range want {
+				want[i] = x[i] * x[i]
+			}
+			got = make([]float32, n, n+1)
+			got = append(got, 5)[:n]
+			Square(got, x)
+			requireBits(t, got, want, "Square n=%d", n)
+			if got[:n+1][n] != 5 {
+				t.Fatalf("Square n=%d wrote past the end", n)
+			}
+			Fill(got, -2.5)
+			for i, v := range got {
+				if v != -2.5 {
+					t.Fatalf("Fill n=%d: element %d = %v", n, i, v)
+				}
+			}
+			if got[:n+1][n] != 5 {
+				t.Fatalf("Fill n=%d wrote past the end", n)
+			}
+		}
+	})
+}
