@@ -13,6 +13,7 @@ import (
 	"io"
 
 	"github.com/aezip/aezip/format"
+	"github.com/aezip/aezip/model"
 )
 
 func init() {
@@ -61,9 +62,10 @@ func colorModel(c format.ColorType) color.Model {
 }
 
 // decodeMemory estimates the bytes a decode of h needs at its peak: the
-// output image and alpha plane, plus for the largest tile the latents and
-// the float output planes, plus a fixed allowance for the synthesis, which
-// runs in bounded tiles (transformTile), and its scratch buffers.
+// output image and alpha plane, plus for the largest tile its latents
+// (symbols, means and table indices, 10 bytes per element of y), plus a
+// fixed allowance for the synthesis and h_s, which run strip by strip
+// (strips.go) on bounded buffers whatever the image size.
 func decodeMemory(h *format.Header) int64 {
 	px := int64(h.Width) * int64(h.Height)
 	out := 4 * px
@@ -75,9 +77,8 @@ func decodeMemory(h *format.Header) int64 {
 		tw, th = min(tw, h.TileWidth), min(th, h.TileHeight)
 	}
 	tp := int64(padded(tw)) * int64(padded(th))
-	lat := tp / 256 * int64(h.M) * 14 // symbols, means, indices, floats
-	planes := 12 * tp
-	return out + lat + planes + 512<<20
+	lat := tp / 256 * int64(h.M) * 10
+	return out + lat + 512<<20
 }
 
 // decodeFile decodes one file from r, which starts at offset off of the
@@ -132,12 +133,13 @@ func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) 
 		if err != nil {
 			return nil, err
 		}
-		yhat, err := lc.decode(t.Hyper, t.Latent, off, invGain)
+		sym, mean, err := lc.decode(t.Hyper, t.Latent, off, o.concurrency)
 		if err != nil {
 			return nil, fmt.Errorf("tile %d: %w", i, err)
 		}
-		xhat := mdl.Synthesis.ForwardTiled(yhat, transformTile)
-		putTile(m, r, xhat.Data, pw, ph, gray)
+		lc.synthesiseTile(sym, mean, invGain, o.concurrency, func(out *model.Tensor, first, n, y0 int) {
+			putRows(m, r, out.Data, out.W, out.H, first, y0, n, gray)
+		})
 	}
 	if alpha != nil {
 		putAlpha(m.(*image.NRGBA), alpha)

@@ -18,20 +18,12 @@ import (
 
 // Container tiles: images up to autoTileArea padded pixels are one tile (no
 // seams); larger ones are cut into autoTile × autoTile tiles so that the
-// per-image buffers (planes, latents) stay bounded whatever the image size.
-// They are variables so that tests can tile small images.
+// latents, which the rate control keeps, stay bounded whatever the image
+// size. They are variables so that tests can tile small images.
 var (
 	autoTileArea = 4096 * 4096
 	autoTile     = 4096
 )
-
-// transformTile is the tile size, in latent positions, with which g_a and
-// g_s run (model's ForwardTiled, bit-identical to an untiled run): 32
-// positions are 512×512 pixels, which bounds the largest intermediate
-// activation to about 45 MB at N = 128. On a 4000×3000 image it halved the
-// peak memory of 64 (1.0 GB instead of 1.8 GB for an encode) at about the
-// same speed.
-const transformTile = 32
 
 // Encode writes m to w as one aezip file. Any image.Image works: 8-bit
 // RGB, gray and RGBA/NRGBA images have fast paths, 16-bit images are
@@ -79,10 +71,10 @@ func levelOf(q uint16, levels int) float64 {
 
 // tile is one tile of the image being encoded, with its analysis output.
 type tile struct {
-	r  image.Rectangle // in image coordinates, origin at (0, 0)
-	p  *planes
-	y  *model.Tensor // g_a output, before the gain
-	lc *latentCoder
+	r   image.Rectangle // in image coordinates, origin at (0, 0)
+	src *tileSource
+	y   *model.Tensor // g_a output, before the gain
+	lc  *latentCoder
 }
 
 // analysis holds everything about an image that does not depend on the
@@ -123,31 +115,32 @@ func analyse(m image.Image, o *encoderOptions) (*analysis, error) {
 	var alpha []byte
 	for i := range a.hdr.TileCount() {
 		r := a.hdr.TileBounds(i)
-		p := newPlanesRect(m, r.Add(b.Min))
-		if p.alpha != nil && alpha == nil {
-			alpha = make([]byte, w*h)
-			for j := range alpha {
-				alpha[j] = 0xff
-			}
-		}
-		if p.alpha != nil {
-			for y := 0; y < r.Dy(); y++ {
-				copy(alpha[(r.Min.Y+y)*w+r.Min.X:][:r.Dx()], p.alpha[y*r.Dx():][:r.Dx()])
-			}
-		}
-		a.gray = p.gray // the same for every tile
-		lc, err := newLatentCoder(mdl, p.pw, p.ph)
+		src := &tileSource{m: m, r: r.Add(b.Min), pw: padded(r.Dx()), ph: padded(r.Dy())}
+		lc, err := newLatentCoder(mdl, src.pw, src.ph)
 		if err != nil {
 			return nil, err
 		}
-		x := &model.Tensor{C: 3, H: p.ph, W: p.pw, Data: p.rgb}
+		// The strips overlap; each records the alpha and colour type of
+		// its rows, the overlap twice with the same values.
+		y := analyseTile(mdl, src, o.concurrency, func(p *planes, y0 int) {
+			a.gray = p.gray // the same for every strip
+			if p.alpha == nil {
+				return
+			}
+			if alpha == nil {
+				alpha = make([]byte, w*h)
+				for j := range alpha {
+					alpha[j] = 0xff
+				}
+			}
+			for y := 0; y < p.h; y++ {
+				copy(alpha[(r.Min.Y+y0+y)*w+r.Min.X:][:p.w], p.alpha[y*p.w:][:p.w])
+			}
+		})
 		if err := o.cancelled(); err != nil {
 			return nil, err
 		}
-		a.tiles = append(a.tiles, tile{r: r, p: p, y: mdl.Analysis.ForwardTiled(x, transformTile), lc: lc})
-		if o.targetPSNR == 0 {
-			p.rgb = nil // only PSNR rate control needs the source again
-		}
+		a.tiles = append(a.tiles, tile{r: r, src: src, y: y, lc: lc})
 	}
 	switch {
 	case a.gray && alpha != nil:
@@ -198,15 +191,19 @@ func (a *analysis) code(q uint16, psnr bool) (*format.File, float64, error) {
 	for i := range a.tiles {
 		tl := &a.tiles[i]
 		yp := scaleChannels(tl.y, gain)
-		e, err := tl.lc.encode(yp)
+		e, err := tl.lc.encode(yp, a.o.concurrency)
 		if err != nil {
 			return nil, 0, err
 		}
 		f.Tiles = append(f.Tiles, format.Tile{HY: tl.lc.hy, WY: tl.lc.wy, HZ: tl.lc.hz, WZ: tl.lc.wz, Hyper: e.z, Latent: e.y})
 		if psnr {
-			xhat := a.m.Synthesis.ForwardTiled(tl.lc.reconstruct(e.sym, e.mean, invGain), transformTile)
-			s, n := squaredError(tl.p, xhat.Data, a.gray)
-			sse, count = sse+s, count+n
+			h := tl.r.Dy()
+			tl.lc.synthesiseTile(e.sym, e.mean, invGain, a.o.concurrency, func(out *model.Tensor, first, n, y0 int) {
+				if n = min(n, h-y0); n > 0 {
+					s, k := squaredError(tl.src.rows(y0, y0+n), out, first, a.gray)
+					sse, count = sse+s, count+k
+				}
+			})
 		}
 	}
 	if !psnr {
@@ -233,21 +230,22 @@ func scaleChannels(y *model.Tensor, g []float32) *model.Tensor {
 }
 
 // squaredError returns the sum of squared 8-bit errors between the source
-// planes and the decoded planes xhat, over the samples the decoder returns
-// (one per pixel for gray, three for colour), and their count.
-func squaredError(p *planes, xhat []float32, gray bool) (float64, int) {
-	n := p.pw * p.ph
+// rows src (p.h rows of p.w pixels) and rows [first, first+p.h) of the
+// decoded planes out, over the samples the decoder returns (one per pixel
+// for gray, three for colour), and their count.
+func squaredError(p *planes, out *model.Tensor, first int, gray bool) (float64, int) {
+	n, k := p.pw*p.ph, out.H*out.W
 	var sse float64
 	for y := 0; y < p.h; y++ {
 		for x := 0; x < p.w; x++ {
-			i := y*p.pw + x
+			i, j := y*p.pw+x, (first+y)*out.W+x
 			if gray {
-				d := float64(to8((xhat[i]+xhat[n+i]+xhat[2*n+i])/3)) - float64(to8(p.rgb[i]))
+				d := float64(to8((out.Data[j]+out.Data[k+j]+out.Data[2*k+j])/3)) - float64(to8(p.rgb[i]))
 				sse += d * d
 				continue
 			}
 			for c := 0; c < 3; c++ {
-				d := float64(to8(xhat[c*n+i])) - float64(to8(p.rgb[c*n+i]))
+				d := float64(to8(out.Data[c*k+j])) - float64(to8(p.rgb[c*n+i]))
 				sse += d * d
 			}
 		}

@@ -36,11 +36,17 @@ func padded(n int) int { return (n + padMultiple - 1) / padMultiple * padMultipl
 // newPlanes converts m. Callers have checked that its bounds are not empty.
 func newPlanes(m image.Image) *planes { return newPlanesRect(m, m.Bounds()) }
 
-// newPlanesRect converts the part r of m (r inside m's bounds, not empty).
+// newPlanesRect converts the part r of m (r inside m's bounds, not empty),
+// padded to multiples of padMultiple.
 func newPlanesRect(m image.Image, r image.Rectangle) *planes {
+	return newPlanesPadded(m, r, padded(r.Dx()), padded(r.Dy()))
+}
+
+// newPlanesPadded converts the part r of m (inside m's bounds, not empty),
+// padded by edge replication to pw × ph (at least r's size).
+func newPlanesPadded(m image.Image, r image.Rectangle, pw, ph int) *planes {
 	b := r
-	p := &planes{w: b.Dx(), h: b.Dy()}
-	p.pw, p.ph = padded(p.w), padded(p.h)
+	p := &planes{w: b.Dx(), h: b.Dy(), pw: pw, ph: ph}
 	p.rgb = make([]float32, 3*p.pw*p.ph)
 	switch m := m.(type) {
 	case *image.RGBA:
@@ -201,14 +207,22 @@ func newOutput(w, h int, gray, alpha bool) image.Image {
 }
 
 // putTile stores the decoded planes (3 × pw × ph) of the tile at r into m,
-// cropping the padding. Grayscale files take the mean of the three channels,
-// computed in float32. Alpha is left at 255 (see putAlpha).
+// cropping the padding.
 func putTile(m image.Image, r image.Rectangle, rgb []float32, pw, ph int, gray bool) {
-	n := pw * ph
-	rp, gp, bp := rgb[:n], rgb[n:2*n], rgb[2*n:3*n]
+	putRows(m, r, rgb, pw, ph, 0, 0, ph, gray)
+}
+
+// putRows stores rows [first, first+n) of the decoded planes rgb (3 × pw ×
+// ph) as rows [y0, y0+n) of the tile at r in m, cropping the padding (rows
+// at or below r's height and columns right of its width). Grayscale files
+// take the mean of the three channels, computed in float32. Alpha is left at
+// 255 (see putAlpha).
+func putRows(m image.Image, r image.Rectangle, rgb []float32, pw, ph, first, y0, n int, gray bool) {
+	k := pw * ph
+	rp, gp, bp := rgb[:k], rgb[k:2*k], rgb[2*k:3*k]
 	w := r.Dx()
-	for y := 0; y < r.Dy(); y++ {
-		src := y * pw
+	for y := y0; y < min(y0+n, r.Dy()); y++ {
+		src := (first + y - y0) * pw
 		switch m := m.(type) {
 		case *image.Gray:
 			row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):][:w]

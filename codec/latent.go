@@ -100,9 +100,10 @@ type encoded struct {
 }
 
 // encode codes the scaled latent yp (M × hy × wy, already multiplied by the
-// gain): z = h_a(y'), ẑ = round(z), then s = round(y' − μ).
-func (lc *latentCoder) encode(yp *model.Tensor) (*encoded, error) {
-	z := lc.m.HyperAnalysis.Forward(yp)
+// gain): z = h_a(y'), ẑ = round(z), then s = round(y' − μ). The transforms
+// use at most workers goroutines where they can (see strips.go).
+func (lc *latentCoder) encode(yp *model.Tensor, workers int) (*encoded, error) {
+	z := hyperAnalysis(lc.m, yp, workers)
 	zhat := make([]int32, len(z.Data))
 	for i, v := range z.Data {
 		// h_s clamps its input to int16; clamping here makes the coded
@@ -113,13 +114,11 @@ func (lc *latentCoder) encode(yp *model.Tensor) (*encoded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codec: coding z: %w", err)
 	}
-	mean, sidx := lc.m.HyperSynthesis.Forward(zhat, lc.hz, lc.wz)
+	mean, idx := hyperSynthesisStrips(lc.m, zhat, lc.hz, lc.wz, workers)
 	scale := 1 / float64(int64(1)<<lc.m.Arch.MeanBits)
 	sym := make([]int32, len(yp.Data))
-	idx := make([]uint16, len(yp.Data))
 	for i, v := range yp.Data {
 		sym[i] = roundSym(float64(v) - float64(mean[i])*scale)
-		idx[i] = uint16(sidx[i])
 	}
 	yb, err := rans.Encode(nil, lc.tabs.scale, idx, sym)
 	if err != nil {
@@ -128,45 +127,40 @@ func (lc *latentCoder) encode(yp *model.Tensor) (*encoded, error) {
 	return &encoded{z: zb, y: yb, sym: sym, mean: mean}, nil
 }
 
-// reconstruct returns ŷ' ⊙ inv_gain = (s + μ) ⊙ inv_gain, the input of g_s.
-func (lc *latentCoder) reconstruct(sym, mean []int32, invGain []float32) *model.Tensor {
-	n := lc.hy * lc.wy
-	out := model.NewTensor(lc.m.Arch.M, lc.hy, lc.wy)
-	scale := float32(1 / float64(int64(1)<<lc.m.Arch.MeanBits))
-	for i := range out.Data {
+// reconstructInto writes one channel of ŷ' ⊙ inv_gain = (s + μ) ⊙ g, the
+// input of g_s, to dst, for means in units of 2^-meanBits.
+func reconstructInto(dst []float32, sym, mean []int32, g float32, meanBits int) {
+	scale := float32(1 / float64(int64(1)<<meanBits))
+	for i := range dst {
 		// Explicit float32 conversions: no fused multiply-add, so every
 		// platform computes the same g_s input.
 		v := float32(sym[i]) + float32(float32(mean[i])*scale)
-		out.Data[i] = float32(v * invGain[i/n])
+		dst[i] = float32(v * g)
 	}
-	return out
 }
 
 // decode decodes the two streams: ẑ, then h_s(ẑ), then the symbols, and
-// returns the g_s input at inverse gain invGain. off is the file's offset in
-// the stream, for errors.
-func (lc *latentCoder) decode(zb, yb []byte, off int64, invGain []float32) (*model.Tensor, error) {
+// returns the symbols and the means μq (the g_s input is built from them
+// strip by strip, see synthesiseTile). off is the file's offset in the
+// stream, for errors.
+func (lc *latentCoder) decode(zb, yb []byte, off int64, workers int) (sym, mean []int32, err error) {
 	zhat := make([]int32, lc.m.Arch.N*lc.hz*lc.wz)
 	if err := rans.Decode(zb, lc.tabs.z, channelIndex(lc.m.Arch.N, lc.hz*lc.wz), zhat); err != nil {
-		return nil, corruptAt(off, "z stream", err)
+		return nil, nil, corruptAt(off, "z stream", err)
 	}
-	mean, sidx := lc.m.HyperSynthesis.Forward(zhat, lc.hz, lc.wz)
-	idx := make([]uint16, len(sidx))
-	for i, k := range sidx {
-		idx[i] = uint16(k)
-	}
-	sym := make([]int32, len(sidx))
+	mean, idx := hyperSynthesisStrips(lc.m, zhat, lc.hz, lc.wz, workers)
+	sym = make([]int32, len(idx))
 	if err := rans.Decode(yb, lc.tabs.scale, idx, sym); err != nil {
-		return nil, corruptAt(off, "y stream", err)
+		return nil, nil, corruptAt(off, "y stream", err)
 	}
 	for _, s := range sym {
 		// Escapes can code any int32; values this large never come from
 		// the encoder and would overflow the float conversion's meaning.
 		if s > maxSymbol || s < -maxSymbol {
-			return nil, corruptAt(off, "y stream", errors.New("symbol out of range"))
+			return nil, nil, corruptAt(off, "y stream", errors.New("symbol out of range"))
 		}
 	}
-	return lc.reconstruct(sym, mean, invGain), nil
+	return sym, mean, nil
 }
 
 func corruptAt(off int64, what string, err error) error {
