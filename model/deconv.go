@@ -151,12 +151,10 @@ func (l *ConvTranspose2D) ForwardTo(dst, x *Tensor) {
 	l.forward(dst, x, post{})
 }
 
-// deconvItem is one work item: a band of positions of one phase grid,
-// numbered j·wp+i for grid row j and column i.
+// deconvItem is one work item: a band of positions, numbered j·wp+i for
+// grid row j and column i, of the phases of one output row parity py.
 type deconvItem struct {
-	ph     *deconvPhase
-	off    []int
-	gh, gw int // phase grid size
+	py     int
 	q0, q1 int
 }
 
@@ -182,37 +180,58 @@ func (l *ConvTranspose2D) forward(dst, x *Tensor, pp post) {
 	}
 	pad, hp, wp := sourceSize(1, ceilDiv(dst.H, s), ceilDiv(dst.W, s), taps...)
 	src := newSource(x, 1, pad, hp, wp)
+	off := make([][]int, len(l.phases))
+	for i := range l.phases {
+		off[i] = src.offsets(l.phases[i].low.taps)
+	}
+	// Phase column grids: phase px covers output columns px+s·i, i < gw[px].
+	gw := make([]int, s)
+	for px := range gw {
+		gw[px] = max(ceilDiv(dst.W-px, s), 0)
+	}
+	// An item computes every column phase of a band of one row phase, so
+	// that each output row is written whole while it is in cache.
 	var items []deconvItem
 	cols := bandCols
-	for i := range l.phases {
-		ph := &l.phases[i]
-		gh, gw := ceilDiv(dst.H-ph.py, s), ceilDiv(dst.W-ph.px, s)
-		if gh <= 0 || gw <= 0 {
+	for py := 0; py < s; py++ {
+		gh := ceilDiv(dst.H-py, s)
+		if gh <= 0 {
 			continue
 		}
-		off := src.offsets(ph.low.taps)
-		total := (gh-1)*wp + gw
+		total := (gh-1)*wp + gw[0]
 		for q0 := 0; q0 < total; q0 += cols {
-			items = append(items, deconvItem{ph: ph, off: off, gh: gh, gw: gw, q0: q0, q1: min(q0+cols, total)})
+			items = append(items, deconvItem{py: py, q0: q0, q1: min(q0+cols, total)})
 		}
 	}
 	hw := dst.H * dst.W
-	parallelFor(len(items), l.Out*cols+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
+	band := l.Out * cols
+	parallelFor(len(items), s*band+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
 		it := &items[i]
 		n := it.q1 - it.q0
-		c := buf[:l.Out*n]
-		fillBias(c, l.Bias, n)
-		it.ph.low.band(c, n, src, it.off, it.q0, it.q1)
-		pp.apply(c, l.Out, n, buf[l.Out*n:])
-		// Scatter the phase grid back to every Stride-th output position.
+		for px := 0; px < s; px++ {
+			if gw[px] == 0 {
+				continue
+			}
+			c := buf[px*band : px*band+l.Out*n]
+			fillBias(c, l.Bias, n)
+			ph := &l.phases[it.py*s+px]
+			ph.low.band(c, n, src, off[it.py*s+px], it.q0, it.q1)
+			pp.apply(c, l.Out, n, buf[s*band:])
+		}
+		// Interleave the column phases into output rows py+s·j.
 		for q := it.q0; q < it.q1; {
 			j := q / wp
 			i0 := q - j*wp
 			i1 := min(wp, i0+it.q1-q)
-			if w := min(i1, it.gw); i0 < w {
-				for o := 0; o < l.Out; o++ {
-					out := dst.Data[o*hw+(it.ph.py+s*j)*dst.W+it.ph.px+i0*s:]
-					seg := c[o*n+q-it.q0:][:w-i0]
+			for o := 0; o < l.Out; o++ {
+				row := dst.Data[o*hw+(it.py+s*j)*dst.W:][:dst.W]
+				for px := 0; px < s; px++ {
+					w := min(i1, gw[px])
+					if i0 >= w {
+						continue
+					}
+					seg := buf[px*band+o*n+q-it.q0:][:w-i0]
+					out := row[i0*s+px:]
 					_ = out[(len(seg)-1)*s]
 					for k, v := range seg {
 						out[k*s] = v
