@@ -154,7 +154,7 @@ var recipes = []recipe{
 		build: raw(base, func(b []byte) []byte { return b[:len(b)-12] })},
 	{name: "err-crc-tile", err: conformance.Checksum, desc: base + " with one latent byte flipped and the TILE CRC left unchanged",
 		build: raw(base, func(b []byte) []byte { off, n := tileDataOffset(b); b[off+n-3] ^= 0x10; return b })},
-	{name: "err-crc-header", err: conformance.Checksum, desc: base + " with the width changed (67 → 69) and the AHDR CRC left unchanged",
+	{name: "err-crc-header", err: conformance.Checksum, desc: base + " with the width changed (67 → 65) and the AHDR CRC left unchanged",
 		build: raw(base, func(b []byte) []byte { b[21] ^= 0x02; return b })},
 	{name: "err-major2", err: conformance.Unsupported, desc: base + " relabelled as format version 2.0 (CRC recomputed)",
 		build: derive(base, func(ver *[2]byte, cs []chunk) []chunk { ver[0] = 2; return cs })},
