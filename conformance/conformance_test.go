@@ -246,6 +246,7 @@ func TestBroken(t *testing.T) {
 		}}, "decode succeeded"},
 		{"allocates before refusing", "err-too-large", &fake{AezipDecoder: ref, decode: func(file, mfile []byte) (image.Image, error) {
 			sink = make([]byte, 128<<20)
+			sink = nil
 			return ref.Decode(file, mfile)
 		}}, "allocated"},
 		{"version 2 accepted as garbage", "err-major2", &fake{AezipDecoder: ref, class: func(ErrorClass) ErrorClass { return Format }}, "want unsupported"},

@@ -89,7 +89,7 @@ func (g *gen) run() error {
 			return err
 		}
 	}
-	if g.added == 0 {
+	if g.added == 0 && !*dryRun {
 		fmt.Println("nothing to add: every recipe is already a frozen vector")
 	}
 	return nil
