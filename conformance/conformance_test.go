@@ -330,3 +330,30 @@ func TestClass(t *testing.T) {
 	assert.Equal(t, None, ref.Class(nil))
 	assert.Equal(t, Other, ref.Class(errors.New("something else")))
 }
+
+// TestLatentsMatchDecode checks that the latents the adapter returns are
+// the ones its image decoder uses: g_s run on them (measure_test.go) and
+// rounded as §6.6 says gives exactly the decoded image, on every build.
+func TestLatentsMatchDecode(t *testing.T) {
+	floats, names, ends := synthesisFloats(t)
+	start := 0
+	for k, name := range names {
+		v := vector(t, name)
+		file, err := ReadFile(v.File, v.SHA256)
+		require.NoError(t, err)
+		m, _ := Embedded()
+		md, _ := m.model(v.Model)
+		mfile, err := ReadFile(md.File, md.SHA256)
+		require.NoError(t, err)
+		got, err := ref.Decode(file, mfile)
+		require.NoError(t, err)
+		h, err := readHeader(file)
+		require.NoError(t, err)
+		colour := strings.TrimSuffix(v.ColorType, "a") // the colour samples only
+		want := renderTiles(h, floats[start:ends[k]], colour)
+		st, err := Measure(got, want, colour)
+		require.NoError(t, err, name)
+		assert.Zero(t, st.Differ, "%s: decoded image differs from g_s of the latents", name)
+		start = ends[k]
+	}
+}
