@@ -31,12 +31,13 @@ type ConvTranspose2D struct {
 	// tapW holds the weights as an (Out·K·K)×In matrix for layers with few
 	// output channels (see forwardTaps); nil otherwise.
 	tapW []float32
+	tapA *gemm.PackedA // tapW packed
 }
 
 // tapsMaxOut is the output channel count below which a transposed
 // convolution is computed per kernel tap (forwardTaps) instead of per
 // phase: a phase GEMM with so few rows (3 for the last layer of g_s) leaves
-// most of the GEMM kernel idle and spends its time on im2col.
+// most of the GEMM kernel's registers idle.
 var tapsMaxOut = 16
 
 // tapsCols is the number of input positions per work item of forwardTaps.
@@ -72,14 +73,17 @@ func NewConvTranspose2D(in, out, k, stride, pad, outPad int, weight, bias []floa
 			l.phases = append(l.phases, l.newPhase(py, px))
 		}
 	}
-	kk := k * k
-	l.tapW = make([]float32, out*kk*in)
-	for i := 0; i < in; i++ {
-		for o := 0; o < out; o++ {
-			for t := 0; t < kk; t++ {
-				l.tapW[(o*kk+t)*in+i] = weight[(i*out+o)*kk+t]
+	if out < tapsMaxOut {
+		kk := k * k
+		l.tapW = make([]float32, out*kk*in)
+		for i := 0; i < in; i++ {
+			for o := 0; o < out; o++ {
+				for t := 0; t < kk; t++ {
+					l.tapW[(o*kk+t)*in+i] = weight[(i*out+o)*kk+t]
+				}
 			}
 		}
+		l.tapA = gemm.PackA(out*kk, in, l.tapW, in)
 	}
 	return l, nil
 }
@@ -161,7 +165,7 @@ type deconvItem struct {
 // forward computes into a dst of the right shape whose contents are
 // overwritten, applying pp to the result.
 func (l *ConvTranspose2D) forward(dst, x *Tensor, pp post) {
-	if l.Out < tapsMaxOut {
+	if l.tapA != nil && l.Out < tapsMaxOut {
 		l.forwardTaps(dst, x)
 		if pp.gdn != nil {
 			pp.gdn.ForwardTo(dst, dst)
@@ -259,13 +263,14 @@ func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor) {
 	maxIn := min(rowsIn+ceilDiv(k, s)+1, x.H)
 	nb := ceilDiv(dst.H, rowsOut)
 	hw, ohw := x.H*x.W, dst.H*dst.W
+	planes := make([]int, l.In)
+	for i := range planes {
+		planes[i] = i * hw
+	}
 	parallelFor(nb, rows*maxIn*x.W, func(b int, buf []float32) {
 		v0, v1 := b*rowsOut, min((b+1)*rowsOut, dst.H)
 		for o := 0; o < l.Out; o++ {
-			seg := dst.Data[o*ohw+v0*dst.W : o*ohw+v1*dst.W]
-			for j := range seg {
-				seg[j] = l.Bias[o]
-			}
+			gemm.Fill(dst.Data[o*ohw+v0*dst.W:o*ohw+v1*dst.W], l.Bias[o])
 		}
 		// Input rows whose taps reach output rows [v0, v1).
 		i0 := max(ceilDiv(v0+p-k+1, s), 0)
@@ -276,7 +281,7 @@ func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor) {
 		n := (i1 - i0) * x.W
 		t := buf[:rows*n]
 		clear(t)
-		gemm.Sgemm(rows, n, l.In, l.tapW, l.In, x.Data[i0*x.W:], hw, t, n)
+		gemm.SgemmRows(l.tapA, n, x.Data[i0*x.W:], planes, t, n)
 		for o := 0; o < l.Out; o++ {
 			plane := dst.Data[o*ohw : (o+1)*ohw]
 			for ky := 0; ky < k; ky++ {
