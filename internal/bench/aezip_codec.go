@@ -17,6 +17,9 @@ import (
 	"github.com/aezip/aezip/model"
 )
 
+// selfName is the name under which aezip itself appears in reports.
+const selfName = "aezip"
+
 // aezipCodec encodes with codec.Encode at a quality and decodes with codec.Decode.
 type aezipCodec struct {
 	m           *model.Model
@@ -70,7 +73,7 @@ func newAezip(modelPath string, concurrency int) (Codec, error) {
 	}, nil
 }
 
-func (c *aezipCodec) Name() string       { return "aezip" }
+func (c *aezipCodec) Name() string       { return selfName }
 func (c *aezipCodec) Version() string    { return c.version }
 func (c *aezipCodec) Settings() []string { return c.settings }
 

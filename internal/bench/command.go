@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -62,11 +63,19 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", 0, "goroutines per aezip encode/decode (0: GOMAXPROCS)")
 	workers := fs.Int("j", 1, "images measured in parallel (timings are cleanest with 1)")
 	limit := fs.Int("n", 0, "use only the first N images (0: all)")
+	from := fs.String("from", "", "measure nothing: redo the tables and outputs from the -json `FILE` of an earlier run (then give no DIR)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	out := outputs{csv: *csvPath, json: *jsonPath, md: *mdPath, plot: *plotPath}
+	if *from != "" {
+		if fs.NArg() != 0 {
+			return errors.New("bench: -from takes no image directory")
+		}
+		return replay(*from, *ref, stdout, out)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -91,10 +100,10 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *self {
 		c, err := newAezip(*modelPath, *threads)
 		if err != nil {
-			missing = append(missing, Missing{"aezip", err.Error()})
+			missing = append(missing, Missing{selfName, err.Error()})
 		} else {
 			settings := c.Settings()
-			if l, ok := sweeps["aezip"]; ok {
+			if l, ok := sweeps[selfName]; ok {
 				settings = l
 			}
 			if *qList != "" {
@@ -173,44 +182,91 @@ func Command(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "bench: failed: %s\n", e)
 	}
 
-	fmt.Fprintln(stdout)
-	if err := PrintTable(stdout, res.Aggregate); err != nil {
-		return err
-	}
-	bd := BDRates(res.Aggregate, names, refName)
-	fmt.Fprintln(stdout)
-	if err := PrintBDTable(stdout, res.Aggregate, names, refName, bd); err != nil {
-		return err
-	}
-
-	if *csvPath != "" {
-		if err := writeTo(*csvPath, func(w io.Writer) error { return WriteCSV(w, res.Aggregate) }); err != nil {
-			return err
-		}
-	}
-	rep := &Report{Machine: mach, Codecs: versions, Missing: missing, Ref: refName, BDRate: bd,
+	rep := &Report{Machine: mach, Codecs: versions, Missing: missing, Ref: refName,
 		Rows: res.Aggregate, PerImage: res.PerImage, Errors: res.Errors,
 		ImageDir: dir, NumImages: len(images)}
-	if *mdPath != "" {
-		if err := writeTo(*mdPath, func(w io.Writer) error { return WriteMarkdown(w, rep, names) }); err != nil {
-			return err
-		}
-	}
-	if *jsonPath != "" {
-		if err := writeTo(*jsonPath, func(w io.Writer) error { return WriteJSON(w, rep) }); err != nil {
-			return err
-		}
-	}
-	if *plotPath != "" {
-		title := fmt.Sprintf("%s (%d images), %s, %s", filepath.Base(filepath.Clean(dir)), len(images), mach.CPU, mach.Date[:10])
-		if err := WritePlot(*plotPath, title, res.Aggregate, names); err != nil {
-			return err
-		}
+	if err := rep.emit(stdout, names, out); err != nil {
+		return err
 	}
 	if len(res.Errors) > 0 {
 		return fmt.Errorf("bench: %d measurements failed", len(res.Errors))
 	}
 	return nil
+}
+
+// outputs are the files a run writes, empty for none.
+type outputs struct{ csv, json, md, plot string }
+
+// emit computes the BD-rates of r against r.Ref, prints the tables to
+// stdout and writes the requested files. names orders the codecs.
+func (r *Report) emit(stdout io.Writer, names []string, out outputs) error {
+	r.BDRate = BDRates(r.Rows, names, r.Ref)
+	fmt.Fprintln(stdout)
+	if err := PrintTable(stdout, r.Rows); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	if err := PrintBDTable(stdout, r.Rows, names, r.Ref, r.BDRate); err != nil {
+		return err
+	}
+	if out.csv != "" {
+		if err := writeTo(out.csv, func(w io.Writer) error { return WriteCSV(w, r.Rows) }); err != nil {
+			return err
+		}
+	}
+	if out.md != "" {
+		if err := writeTo(out.md, func(w io.Writer) error { return WriteMarkdown(w, r, names) }); err != nil {
+			return err
+		}
+	}
+	if out.json != "" {
+		if err := writeTo(out.json, func(w io.Writer) error { return WriteJSON(w, r) }); err != nil {
+			return err
+		}
+	}
+	if out.plot != "" {
+		date := r.Machine.Date
+		if len(date) > 10 {
+			date = date[:10]
+		}
+		title := fmt.Sprintf("%s (%d images), %s, %s", filepath.Base(filepath.Clean(r.ImageDir)), r.NumImages, r.Machine.CPU, date)
+		if err := WritePlot(out.plot, title, r.Rows, names); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replay reads the JSON report of an earlier run and emits its tables and
+// outputs again, so that a plot or table can be redrawn without measuring.
+// ref, when set, replaces the run's reference codec.
+func replay(path, ref string, stdout io.Writer, out outputs) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r Report
+	dec := json.NewDecoder(io.LimitReader(f, 256<<20))
+	if err := dec.Decode(&r); err != nil {
+		return fmt.Errorf("bench: reading %s: %w", path, err)
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, row := range r.Rows {
+		if !seen[row.Codec] {
+			seen[row.Codec] = true
+			names = append(names, row.Codec)
+		}
+	}
+	if ref != "" {
+		r.Ref = ref
+	}
+	if !seen[r.Ref] {
+		return fmt.Errorf("bench: reference codec %q has no rows in %s", r.Ref, path)
+	}
+	fmt.Fprintf(stdout, "aezip bench: replay of %s (%d images from %s, %s)\n", path, r.NumImages, r.ImageDir, r.Machine.Date)
+	return r.emit(stdout, names, out)
 }
 
 func writeTo(path string, fn func(io.Writer) error) error {

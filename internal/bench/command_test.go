@@ -119,6 +119,22 @@ func TestCommandEndToEnd(t *testing.T) {
 	cfg, err := png.DecodeConfig(pf)
 	require.NoError(t, err)
 	assert.Greater(t, cfg.Width, 1000)
+
+	// -from redoes the outputs from the JSON without measuring: same CSV
+	// and Markdown bytes, and a reference it has no rows for is refused.
+	csv2, md2 := filepath.Join(out, "r2.csv"), filepath.Join(out, "r2.md")
+	stdout.Reset()
+	require.NoError(t, Command([]string{"-from", jsonPath, "-csv", csv2, "-md", md2}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "BD-rate vs jpeg")
+	for _, p := range [][2]string{{csvPath, csv2}, {mdPath, md2}} {
+		a, err := os.ReadFile(p[0])
+		require.NoError(t, err)
+		b, err := os.ReadFile(p[1])
+		require.NoError(t, err)
+		assert.Equal(t, string(a), string(b), p[1])
+	}
+	assert.Error(t, Command([]string{"-from", jsonPath, "-ref", "webp"}, &stdout, &stderr))
+	assert.Error(t, Command([]string{"-from", jsonPath, dir}, &stdout, &stderr))
 }
 
 func TestCommandBPPIsWholeFile(t *testing.T) {

@@ -5,6 +5,7 @@ package bench
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"os"
 
@@ -30,7 +31,8 @@ func WritePlot(path, title string, rows []Row, codecs []string) error {
 		p.Add(plotter.NewGrid())
 		p.Legend.Top = false
 		p.Legend.Left = false
-		for i, c := range codecs {
+		peer := 0
+		for _, c := range codecs {
 			var xys plotter.XYs
 			for _, r := range rows {
 				if r.Codec != c {
@@ -49,10 +51,16 @@ func WritePlot(path, title string, rows []Row, codecs []string) error {
 			if err != nil {
 				return nil, err
 			}
-			l.Color = plotutil.Color(i)
-			l.Width = vg.Points(1.5)
-			s.Color = plotutil.Color(i)
-			s.Shape = plotutil.Shape(i)
+			// aezip is the curve readers look for: black and heavier. The
+			// peers take the palette in order; it has seven colours, so
+			// eight peers would only repeat the first one.
+			col, shape, width := color.Color(color.Black), draw.GlyphDrawer(draw.CircleGlyph{}), vg.Points(2.5)
+			if c != selfName {
+				col, shape, width = plotutil.Color(peer), plotutil.Shape(peer), vg.Points(1.5)
+				peer++
+			}
+			l.Color, l.Width = col, width
+			s.Color, s.Shape = col, shape
 			s.Radius = vg.Points(3)
 			p.Add(l, s)
 			p.Legend.Add(c, l, s)
