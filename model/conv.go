@@ -119,22 +119,28 @@ func (l *Conv2D) ForwardTo(dst, x *Tensor) {
 	if !dst.sameShape(l.Out, ho, wo) {
 		dst.Reset(l.Out, ho, wo)
 	}
-	l.forward(dst, x, post{})
+	src := sourceOf(x, l.geom(x.H, x.W))
+	l.forward(plainSource(dst), src, post{})
+	src.release()
 }
 
-// forward computes into a dst of the right shape whose contents are
-// overwritten, applying pp to the result.
-func (l *Conv2D) forward(dst, x *Tensor, pp post) {
-	s := l.Stride
-	pad, hp, wp := sourceSize(s, dst.H, dst.W, l.low.taps)
-	src := newSource(x, s, pad, hp, wp)
+// geom returns the source layout the layer reads for an h×w input.
+func (l *Conv2D) geom(h, w int) geom {
+	ho, wo := l.OutputSize(h, w)
+	return sourceGeom(l.Stride, h, w, ho, wo, l.low.taps)
+}
+
+// forward computes the layer on src, laid out as geom gives, applies pp
+// and stores the result into dst, whose padding must be zero.
+func (l *Conv2D) forward(dst, src *source, pp post) {
+	ho, wo := l.OutputSize(src.h, src.w)
+	wp := src.wp
 	off := src.offsets(l.low.taps)
 	// Positions are numbered y·wp+x; the last one needed is the last
 	// column of the last row.
-	total := (dst.H-1)*wp + dst.W
+	total := (ho-1)*wp + wo
 	cols := bandCols
 	nb := ceilDiv(total, cols)
-	hw := dst.H * dst.W
 	parallelFor(nb, l.Out*cols+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
 		q0, q1 := i*cols, min((i+1)*cols, total)
 		n := q1 - q0
@@ -147,15 +153,14 @@ func (l *Conv2D) forward(dst, x *Tensor, pp post) {
 			y := q / wp
 			x0 := q - y*wp
 			x1 := min(wp, x0+q1-q)
-			if w := min(x1, dst.W); x0 < w {
+			if w := min(x1, wo); x0 < w {
 				for o := 0; o < l.Out; o++ {
-					copy(dst.Data[o*hw+y*dst.W+x0:][:w-x0], c[o*n+q-q0:][:w-x0])
+					dst.store(o, y, x0, 1, c[o*n+q-q0:][:w-x0])
 				}
 			}
 			q += x1 - x0
 		}
 	})
-	src.release()
 }
 
 func checkAlias(dst, x *Tensor) {

@@ -152,7 +152,30 @@ func (l *ConvTranspose2D) ForwardTo(dst, x *Tensor) {
 	if !dst.sameShape(l.Out, ho, wo) {
 		dst.Reset(l.Out, ho, wo)
 	}
-	l.forward(dst, x, post{})
+	if l.usesTaps() {
+		l.forwardTaps(dst, x)
+		return
+	}
+	src := sourceOf(x, l.geom(x.H, x.W))
+	l.forward(plainSource(dst), src, post{})
+	src.release()
+}
+
+// usesTaps reports whether the layer is computed by forwardTaps, from a
+// plain input into a plain output, instead of by phases.
+func (l *ConvTranspose2D) usesTaps() bool { return l.tapA != nil && l.Out < tapsMaxOut }
+
+// geom returns the source layout the phases read for an h×w input: one
+// source serves every phase, padded for the union of their taps and sized
+// for the largest phase grid.
+func (l *ConvTranspose2D) geom(h, w int) geom {
+	s := l.Stride
+	ho, wo := l.OutputSize(h, w)
+	taps := make([][]tap, len(l.phases))
+	for i := range l.phases {
+		taps[i] = l.phases[i].low.taps
+	}
+	return sourceGeom(1, h, w, ceilDiv(ho, s), ceilDiv(wo, s), taps...)
 }
 
 // deconvItem is one work item: a band of positions, numbered j·wp+i for
@@ -162,28 +185,12 @@ type deconvItem struct {
 	q0, q1 int
 }
 
-// forward computes into a dst of the right shape whose contents are
-// overwritten, applying pp to the result.
-func (l *ConvTranspose2D) forward(dst, x *Tensor, pp post) {
-	if l.tapA != nil && l.Out < tapsMaxOut {
-		l.forwardTaps(dst, x)
-		if pp.gdn != nil {
-			pp.gdn.ForwardTo(dst, dst)
-		}
-		if pp.leaky {
-			LeakyReLU(dst, LeakySlope)
-		}
-		return
-	}
+// forward computes the layer by phases on src, laid out as geom gives,
+// applies pp and stores the result into dst, whose padding must be zero.
+func (l *ConvTranspose2D) forward(dst, src *source, pp post) {
 	s := l.Stride
-	// One source serves every phase: it is padded for the union of their
-	// taps and sized for the largest phase grid.
-	taps := make([][]tap, len(l.phases))
-	for i := range l.phases {
-		taps[i] = l.phases[i].low.taps
-	}
-	pad, hp, wp := sourceSize(1, ceilDiv(dst.H, s), ceilDiv(dst.W, s), taps...)
-	src := newSource(x, 1, pad, hp, wp)
+	ho, wo := l.OutputSize(src.h, src.w)
+	wp := src.wp
 	off := make([][]int, len(l.phases))
 	for i := range l.phases {
 		off[i] = src.offsets(l.phases[i].low.taps)
@@ -191,14 +198,14 @@ func (l *ConvTranspose2D) forward(dst, x *Tensor, pp post) {
 	// Phase column grids: phase px covers output columns px+s·i, i < gw[px].
 	gw := make([]int, s)
 	for px := range gw {
-		gw[px] = max(ceilDiv(dst.W-px, s), 0)
+		gw[px] = max(ceilDiv(wo-px, s), 0)
 	}
 	// An item computes every column phase of a band of one row phase, so
 	// that each output row is written whole while it is in cache.
 	var items []deconvItem
 	cols := bandCols
 	for py := 0; py < s; py++ {
-		gh := ceilDiv(dst.H-py, s)
+		gh := ceilDiv(ho-py, s)
 		if gh <= 0 {
 			continue
 		}
@@ -207,7 +214,6 @@ func (l *ConvTranspose2D) forward(dst, x *Tensor, pp post) {
 			items = append(items, deconvItem{py: py, q0: q0, q1: min(q0+cols, total)})
 		}
 	}
-	hw := dst.H * dst.W
 	band := l.Out * cols
 	parallelFor(len(items), s*band+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
 		it := &items[i]
@@ -228,24 +234,15 @@ func (l *ConvTranspose2D) forward(dst, x *Tensor, pp post) {
 			i0 := q - j*wp
 			i1 := min(wp, i0+it.q1-q)
 			for o := 0; o < l.Out; o++ {
-				row := dst.Data[o*hw+(it.py+s*j)*dst.W:][:dst.W]
 				for px := 0; px < s; px++ {
-					w := min(i1, gw[px])
-					if i0 >= w {
-						continue
-					}
-					seg := buf[px*band+o*n+q-it.q0:][:w-i0]
-					out := row[i0*s+px:]
-					_ = out[(len(seg)-1)*s]
-					for k, v := range seg {
-						out[k*s] = v
+					if w := min(i1, gw[px]); i0 < w {
+						dst.store(o, it.py+s*j, px+s*i0, s, buf[px*band+o*n+q-it.q0:][:w-i0])
 					}
 				}
 			}
 			q += i1 - i0
 		}
 	})
-	src.release()
 }
 
 // forwardTaps computes the layer as one GEMM per band of input rows, giving

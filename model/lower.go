@@ -41,16 +41,28 @@ func newLowered(rows int, a []float32, taps []tap, step int) lowered {
 // (c, dy, dx) reads it at a fixed offset from that number (see offsets), so
 // a band of consecutive positions is a band of every tap's plane. Positions
 // with x ≥ the output width are computed and thrown away.
+//
+// A layer inside a transform writes its output straight into the source of
+// the next layer (store), so the activations between two convolutions are
+// never held in plain CHW layout. A plain tensor is a source with step 1,
+// no padding and planes of its own size.
 type source struct {
 	data      []float32
-	pooled    bool
+	pooled    bool // data came from the pool
+	c, h, w   int  // the input tensor's shape
 	step, pad int
 	hp, wp    int
 }
 
-// sourceSize returns the padding and plane size that lowered convolutions
-// of the given step need to produce ho×wo outputs from taps.
-func sourceSize(step, ho, wo int, taps ...[]tap) (pad, hp, wp int) {
+// geom is the layout of a source, without its storage.
+type geom struct{ step, pad, hp, wp int }
+
+// sourceGeom returns the layout that lowered convolutions of the given step
+// need to produce ho×wo outputs from taps reading an h×w input: every tap
+// offset is made non-negative by padding, and the planes hold every input
+// element, so that a producer can store its whole output.
+func sourceGeom(step, h, w, ho, wo int, taps ...[]tap) geom {
+	pad := 0
 	for _, ts := range taps {
 		for _, t := range ts {
 			pad = max(pad, -t.dy, -t.dx)
@@ -62,43 +74,69 @@ func sourceSize(step, ho, wo int, taps ...[]tap) (pad, hp, wp int) {
 			ey, ex = max(ey, (t.dy+pad)/step), max(ex, (t.dx+pad)/step)
 		}
 	}
-	return pad, ho + ey, wo + ex
+	return geom{step: step, pad: pad,
+		hp: max(ho+ey, ceilDiv(h+pad, step)),
+		wp: max(wo+ex, ceilDiv(w+pad, step))}
 }
 
-// newSource lays out x for lowered convolutions. When the layout is x
-// itself (step 1, no padding, planes of x's size) it uses x's storage;
-// otherwise the planes come from the pool and must be released with
-// release.
-func newSource(x *Tensor, step, pad, hp, wp int) *source {
-	src := &source{step: step, pad: pad, hp: hp, wp: wp}
-	if step == 1 && pad == 0 && hp == x.H && wp == x.W {
-		src.data = x.Data[:x.Len()]
-		return src
+// plain reports whether the layout is a c×h×w tensor's own.
+func (g geom) plain(h, w int) bool { return g.step == 1 && g.pad == 0 && g.hp == h && g.wp == w }
+
+// plainSource returns x viewed as a source; it does not own x's storage.
+func plainSource(x *Tensor) *source {
+	return &source{data: x.Data[:x.Len()], c: x.C, h: x.H, w: x.W, step: 1, hp: x.H, wp: x.W}
+}
+
+// newSource returns pooled planes of layout g for a c×h×w input whose
+// padding is zero; the input positions are left for the caller to fill.
+// Release it with release.
+func newSource(c, h, w int, g geom) *source {
+	s, np := g.step, g.hp*g.wp
+	src := &source{data: getFloats(c * s * s * np), pooled: true, c: c, h: h, w: w,
+		step: s, pad: g.pad, hp: g.hp, wp: g.wp}
+	src.each(nil)
+	return src
+}
+
+// sourceOf returns x laid out as g: x itself when g is its own layout, or
+// else a pooled copy.
+func sourceOf(x *Tensor, g geom) *source {
+	if g.plain(x.H, x.W) {
+		return plainSource(x)
 	}
-	s := step
-	np := hp * wp
-	src.data = getFloats(x.C * s * s * np)
-	src.pooled = true
-	hw := x.H * x.W
-	parallelFor(x.C, 0, func(c int, _ []float32) {
-		in := x.Data[c*hw : (c+1)*hw]
+	s, np := g.step, g.hp*g.wp
+	src := &source{data: getFloats(x.C * s * s * np), pooled: true, c: x.C, h: x.H, w: x.W,
+		step: s, pad: g.pad, hp: g.hp, wp: g.wp}
+	src.each(x)
+	return src
+}
+
+// each clears the padding of every plane and, if x is not nil, copies x
+// into the rest.
+func (src *source) each(x *Tensor) {
+	s, pad, hp, wp := src.step, src.pad, src.hp, src.wp
+	np, hw := hp*wp, src.h*src.w
+	parallelFor(src.c, 0, func(c int, _ []float32) {
 		for ry := 0; ry < s; ry++ {
 			for rx := 0; rx < s; rx++ {
 				plane := src.data[((c*s+ry)*s+rx)*np:][:np]
 				// Columns X whose input column s·X+rx−pad is inside.
 				xlo := min(max(ceilDiv(pad-rx, s), 0), wp)
-				xhi := max(min(floorDiv(x.W-1+pad-rx, s)+1, wp), xlo)
+				xhi := max(min(floorDiv(src.w-1+pad-rx, s)+1, wp), xlo)
 				for y := 0; y < hp; y++ {
 					row := plane[y*wp : (y+1)*wp]
 					iy := s*y + ry - pad
-					if iy < 0 || iy >= x.H || xlo >= xhi {
+					if iy < 0 || iy >= src.h || xlo >= xhi {
 						clear(row)
 						continue
 					}
 					clear(row[:xlo])
 					clear(row[xhi:])
+					if x == nil {
+						continue
+					}
 					d := row[xlo:xhi]
-					from := in[iy*x.W+s*xlo+rx-pad:]
+					from := x.Data[c*hw+iy*src.w+s*xlo+rx-pad:]
 					if s == 1 {
 						copy(d, from[:len(d)])
 						continue
@@ -111,14 +149,64 @@ func newSource(x *Tensor, step, pad, hp, wp int) *source {
 			}
 		}
 	})
-	return src
 }
 
+// store writes vals[k] to input element (o, y, x0+k·xs).
+func (src *source) store(o, y, x0, xs int, vals []float32) {
+	if len(vals) == 0 {
+		return
+	}
+	s, np, wp := src.step, src.hp*src.wp, src.wp
+	u, v0 := y+src.pad, x0+src.pad
+	base := (o*s+u%s)*s*np + u/s*wp // plane (o, u mod s, 0), row u/s
+	switch {
+	case s == 1 && xs == 1:
+		copy(src.data[base+v0:][:len(vals)], vals)
+	case s == 1:
+		d := src.data[base+v0:]
+		_ = d[(len(vals)-1)*xs]
+		for k, v := range vals {
+			d[k*xs] = v
+		}
+	case xs%s == 0:
+		// Every element falls in the same column phase.
+		d := src.data[base+v0%s*np+v0/s:]
+		st := xs / s
+		_ = d[(len(vals)-1)*st]
+		for k, v := range vals {
+			d[k*st] = v
+		}
+	case xs == 1:
+		// Column phase r takes every s-th element.
+		for r := 0; r < s; r++ {
+			k0 := ((r-v0)%s + s) % s
+			if k0 >= len(vals) {
+				continue
+			}
+			d := src.data[base+r*np+(v0+k0)/s:]
+			for i, k := 0, k0; k < len(vals); i, k = i+1, k+s {
+				d[i] = vals[k]
+			}
+		}
+	default:
+		for k, v := range vals {
+			w := v0 + k*xs
+			src.data[base+w%s*np+w/s] = v
+		}
+	}
+}
+
+// release returns pooled planes to the pool.
 func (src *source) release() {
 	if src.pooled {
 		putFloats(src.data)
 	}
 	src.data = nil
+}
+
+// tensor returns the plain source as a tensor sharing its storage.
+func (src *source) tensor() *Tensor {
+	return &Tensor{C: src.c, H: src.h, W: src.w, Data: src.data}
 }
 
 // offsets returns, for every tap, where its plane's value for output

@@ -66,19 +66,25 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 			panic(fmt.Sprintf("model: %s input %d×%d too small", name, x.H, x.W))
 		}
 	}
-	cur, pooled := x, false
+	// Each convolution reads a source (lower.go). It stores its output
+	// straight into the source of the next convolution when that one reads
+	// sources, and into a plain tensor otherwise. Exactly one of t (plain)
+	// and src holds the current activation.
+	t, pooled := x, false
+	var src *source
+	c, h, w = x.C, x.H, x.W
 	for i := 0; i < len(n.stages); i++ {
 		st := &n.stages[i]
 		if st.gdn != nil {
 			if !pooled {
-				next := newPooledTensor(cur.C, cur.H, cur.W)
-				st.gdn.ForwardTo(next, cur)
-				cur, pooled = next, true
+				next := newPooledTensor(t.C, t.H, t.W)
+				st.gdn.ForwardTo(next, t)
+				t, pooled = next, true
 			} else {
-				st.gdn.ForwardTo(cur, cur)
+				st.gdn.ForwardTo(t, t)
 			}
 			if st.leaky {
-				LeakyReLU(cur, LeakySlope)
+				LeakyReLU(t, LeakySlope)
 			}
 			continue
 		}
@@ -89,31 +95,82 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 			i++
 			pp = post{gdn: n.stages[i].gdn, leaky: n.stages[i].leaky}
 		}
-		oc, oh, ow := st.outShape(cur.C, cur.H, cur.W)
-		var next *Tensor
+		oc, oh, ow := st.outShape(c, h, w)
 		last := i == len(n.stages)-1
-		if last {
-			next = NewTensor(oc, oh, ow)
+		newPlain := func() *Tensor {
+			if last {
+				return NewTensor(oc, oh, ow)
+			}
+			return newPooledTensor(oc, oh, ow)
+		}
+		if !st.readsSource() {
+			next := newPlain()
+			st.deconv.forwardTaps(next, t)
+			if pp.gdn != nil {
+				pp.gdn.ForwardTo(next, next)
+			}
+			if pp.leaky {
+				LeakyReLU(next, LeakySlope)
+			}
+			if pooled {
+				releaseTensor(t)
+			}
+			t, pooled = next, !last
+			c, h, w = oc, oh, ow
+			continue
+		}
+		if src == nil {
+			src = sourceOf(t, st.geom(h, w))
+			if !src.pooled {
+				src.pooled = pooled // src is t itself
+			} else if pooled {
+				releaseTensor(t)
+			}
+			t = nil
+		}
+		var next *Tensor
+		var dst *source
+		if !last && n.stages[i+1].readsSource() {
+			dst = newSource(oc, oh, ow, n.stages[i+1].geom(oh, ow))
 		} else {
-			next = newPooledTensor(oc, oh, ow)
+			next = newPlain()
+			dst = plainSource(next)
 		}
 		if st.conv != nil {
-			st.conv.forward(next, cur, pp)
+			st.conv.forward(dst, src, pp)
 		} else {
-			st.deconv.forward(next, cur, pp)
+			st.deconv.forward(dst, src, pp)
 		}
-		if pooled {
-			releaseTensor(cur)
+		src.release()
+		src = nil
+		if next != nil {
+			t, pooled = next, !last
+		} else {
+			src = dst
 		}
-		cur, pooled = next, !last
+		c, h, w = oc, oh, ow
 	}
 	if pooled {
 		// The chain ended with an in-place stage; hand out exact-size storage.
-		out := cur.Clone()
-		releaseTensor(cur)
-		cur = out
+		out := t.Clone()
+		releaseTensor(t)
+		t = out
 	}
-	return cur
+	return t
+}
+
+// readsSource reports whether the stage is a convolution that reads its
+// input as a source.
+func (s *stage) readsSource() bool {
+	return s.conv != nil || (s.deconv != nil && !s.deconv.usesTaps())
+}
+
+// geom returns the source layout of a stage that reads sources.
+func (s *stage) geom(h, w int) geom {
+	if s.conv != nil {
+		return s.conv.geom(h, w)
+	}
+	return s.deconv.geom(h, w)
 }
 
 // builder reads layers from Params, recording the first error.

@@ -1,0 +1,57 @@
+// This file tests the source layout of lower.go: a layer's output stored
+// element by element must give the planes that laying out the whole tensor
+// gives.
+
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestSourceStoreMatchesLayout(t *testing.T) {
+	r := rand.New(rand.NewPCG(91, 92))
+	for trial := 0; trial < 60; trial++ {
+		c, h, w := 1+r.IntN(3), 1+r.IntN(9), 1+r.IntN(11)
+		step := 1 + r.IntN(3)
+		k := 1 + r.IntN(5)
+		taps := []tap{}
+		pad := r.IntN(3)
+		for ky := 0; ky < k; ky++ {
+			for kx := 0; kx < k; kx++ {
+				taps = append(taps, tap{c: 0, dy: ky - pad, dx: kx - pad})
+			}
+		}
+		ho, wo := 1+r.IntN(h), 1+r.IntN(w)
+		g := sourceGeom(step, h, w, ho, wo, taps)
+		x := randTensor(r, c, h, w)
+		want := sourceOf(x, g)
+		got := newSource(c, h, w, g)
+		for i := range got.data {
+			if i%3 == 0 {
+				got.data[i] = 7 // the pool gives undefined contents
+			}
+		}
+		got.each(nil)
+		// Store each row as runs of every xs-th column, as the layers do.
+		xs := 1 + r.IntN(3)
+		for o := 0; o < c; o++ {
+			for y := 0; y < h; y++ {
+				for x0 := 0; x0 < xs && x0 < w; x0++ {
+					var vals []float32
+					for xx := x0; xx < w; xx += xs {
+						vals = append(vals, x.At(o, y, xx))
+					}
+					got.store(o, y, x0, xs, vals)
+				}
+			}
+		}
+		name := fmt.Sprintf("%d×%d×%d step %d pad %d k %d xs %d", c, h, w, step, pad, k, xs)
+		require.True(t, equalBits(want.data, got.data), name)
+		want.release()
+		got.release()
+	}
+}
