@@ -4,54 +4,155 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/png"
+	"os"
+	"sync"
 	"testing"
+
+	"github.com/aezip/aezip/bench/randmodel"
+	"github.com/aezip/aezip/model"
 )
 
-// The benchmarks use the trainer's tiny model (N=16, M=24): they measure
-// the codec's own overhead and catch regressions, not the speed of a
-// full-size model (see aezip bench for that).
+// The kitten benchmarks use the trainer's tiny model (N=16, M=24): they
+// measure the codec's own overhead and catch regressions. The 768×512 ones
+// time the whole codec (transforms, h_s and entropy coding) with the
+// embedded model and with a random model of the full size (N=128, M=192),
+// the shape that bench/pytorch/msh_bench.py compares with PyTorch.
+
+// benchImage returns a 768×512 image made by mirror-tiling
+// testdata/kitten.png (a crop of a training image), so that it has no hard
+// seams.
+var benchImage = sync.OnceValues(func() (image.Image, error) {
+	f, err := os.Open("../testdata/kitten.png")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	k, err := png.Decode(f)
+	if err != nil {
+		return nil, err
+	}
+	kb := k.Bounds()
+	mirror := func(i, n int) int {
+		if i %= 2 * n; i >= n {
+			i = 2*n - 1 - i
+		}
+		return i
+	}
+	m := image.NewRGBA(image.Rect(0, 0, 768, 512))
+	for y := 0; y < 512; y++ {
+		for x := 0; x < 768; x++ {
+			m.Set(x, y, k.At(kb.Min.X+mirror(x, kb.Dx()), kb.Min.Y+mirror(y, kb.Dy())))
+		}
+	}
+	return m, nil
+})
+
+// random128 is a random model of the full size.
+var random128 = sync.OnceValues(func() (*model.Model, error) {
+	fix, err := randmodel.FindFixture()
+	if err != nil {
+		return nil, err
+	}
+	return randmodel.New(fix, 128, 192, 1)
+})
+
+// benchModel returns the named model: "default" (embedded), "n128"
+// (random, N=128, M=192) or "tiny".
+func benchModel(b *testing.B, name string) *model.Model {
+	var m *model.Model
+	var err error
+	switch name {
+	case "default":
+		m, err = DefaultModel()
+	case "n128":
+		m, err = random128()
+	default:
+		return tinyModel(b)
+	}
+	if err != nil {
+		b.Skip(err)
+	}
+	return m
+}
+
+type benchCase struct {
+	name, model string
+	m           func(b *testing.B) image.Image
+	q           float64
+}
+
+func benchCases() []benchCase {
+	var cs []benchCase
+	for _, q := range []float64{25, 50, 75} {
+		cs = append(cs, benchCase{fmt.Sprintf("kitten/tiny/q%g", q), "tiny", func(b *testing.B) image.Image { return kitten(b) }, q})
+	}
+	big := func(b *testing.B) image.Image {
+		m, err := benchImage()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}
+	for _, mdl := range []string{"default", "n128"} {
+		cs = append(cs, benchCase{"768x512/" + mdl + "/q50", mdl, big, 50})
+	}
+	return cs
+}
+
+// reportMS adds the mean milliseconds per operation, the unit in which
+// docs/speed.md compares aezip with PyTorch.
+func reportMS(b *testing.B) {
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/op")
+}
 
 func BenchmarkEncode(b *testing.B) {
-	k := kitten(b)
-	px := k.Bounds().Dx() * k.Bounds().Dy()
-	for _, q := range []float64{25, 50, 75} {
-		b.Run(fmt.Sprintf("kitten/q%g", q), func(b *testing.B) {
+	for _, bc := range benchCases() {
+		b.Run(bc.name, func(b *testing.B) {
+			m, mdl := bc.m(b), benchModel(b, bc.model)
+			px := m.Bounds().Dx() * m.Bounds().Dy()
 			b.SetBytes(int64(3 * px))
 			b.ReportAllocs()
 			var n int
 			for b.Loop() {
 				var buf bytes.Buffer
-				if err := Encode(&buf, k, WithModel(tinyModel(b)), WithQuality(q)); err != nil {
+				if err := Encode(&buf, m, WithModel(mdl), WithQuality(bc.q)); err != nil {
 					b.Fatal(err)
 				}
 				n = buf.Len()
 			}
+			reportMS(b)
 			b.ReportMetric(float64(8*n)/float64(px), "bpp")
 		})
 	}
 }
 
 func BenchmarkDecode(b *testing.B) {
-	k := kitten(b)
-	px := k.Bounds().Dx() * k.Bounds().Dy()
-	for _, q := range []float64{25, 50, 75} {
-		b.Run(fmt.Sprintf("kitten/q%g", q), func(b *testing.B) {
-			data := encodeBytes(b, k, WithQuality(q))
-			d, err := NewDecoder(nil, WithDecoderModel(tinyModel(b)))
+	for _, bc := range benchCases() {
+		b.Run(bc.name, func(b *testing.B) {
+			m, mdl := bc.m(b), benchModel(b, bc.model)
+			px := m.Bounds().Dx() * m.Bounds().Dy()
+			var buf bytes.Buffer
+			if err := Encode(&buf, m, WithModel(mdl), WithQuality(bc.q)); err != nil {
+				b.Fatal(err)
+			}
+			data := buf.Bytes()
+			d, err := NewDecoder(nil, WithDecoderModel(mdl))
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.SetBytes(int64(3 * px))
 			b.ReportAllocs()
-			var m image.Image
+			var out image.Image
 			for b.Loop() {
 				d.Reset(bytes.NewReader(data))
-				if m, err = d.Decode(); err != nil {
+				if out, err = d.Decode(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportMS(b)
 			b.ReportMetric(float64(8*len(data))/float64(px), "bpp")
-			b.ReportMetric(psnr8(k, m), "dB")
+			b.ReportMetric(psnr8(m, out), "dB")
 		})
 	}
 }

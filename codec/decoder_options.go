@@ -90,8 +90,9 @@ func WithDecoderModel(m *model.Model) DecoderOption {
 
 // WithDecoderConcurrency sets how many goroutines one decode may use; 0 (the
 // default) means runtime.GOMAXPROCS(0). Negative values are an error. A
-// [Decoder] keeps it across Reset. Limitation: as for [WithConcurrency], the
-// model's transforms currently use runtime.GOMAXPROCS(0) regardless.
+// [Decoder] keeps it across Reset. The decoded image never depends on it.
+// Limitation: as for [WithConcurrency], the current model's transforms
+// still use up to runtime.GOMAXPROCS(0) goroutines regardless.
 func WithDecoderConcurrency(n int) DecoderOption {
 	return func(o *decoderOptions) error {
 		if n < 0 {

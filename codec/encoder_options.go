@@ -115,10 +115,12 @@ func WithModel(m *model.Model) EncoderOption {
 // default) means runtime.GOMAXPROCS(0). The output bytes never depend on it.
 // Negative values are an error. An [Encoder] keeps it across Reset.
 //
-// Limitation: the float transforms of package model currently parallelise
-// over runtime.GOMAXPROCS(0) whatever this option says (tiles are coded one
-// after another), so the value is validated and recorded but does not yet
-// bound the transforms.
+// The codec itself runs on the calling goroutine and hands the limit to
+// every transform call of package model that accepts one (the
+// ForwardTiledWorkers / ForwardWorkers methods). Limitation: the current
+// model package has no such methods yet, so its transforms still use up to
+// runtime.GOMAXPROCS(0) goroutines whatever this option says;
+// TestConcurrencyOne checks the limit once they exist.
 func WithConcurrency(n int) EncoderOption {
 	return func(o *encoderOptions) error {
 		if n < 0 {

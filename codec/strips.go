@@ -61,16 +61,18 @@ func strips(n, size, above, below int) []strip {
 	return s
 }
 
-// transformTile returns the tile size (in latent positions) with which a
+// stripTile returns the tile size (in latent positions) with which a
 // strip runs through model's ForwardTiled: the strip's whole height, so that
 // the model cuts the strip into column tiles only and the rows above and
 // below are computed once.
 func stripTile(size, above, below int) int { return size + above + below }
 
-// The per-call worker limit of the transforms. Package model's transforms
-// do not take one yet; when they grow these methods (see
-// docs/speed.md), the codec uses them, and until then the transforms use
-// runtime.GOMAXPROCS(0) goroutines whatever the codec's concurrency option.
+// The per-call worker limit of the transforms ([WithConcurrency],
+// [WithDecoderConcurrency]). Package model's transforms do not take one
+// yet; once they have these methods (workers ≤ 0 meaning GOMAXPROCS, the
+// results identical for every value), the codec uses them, and until then
+// the transforms use up to runtime.GOMAXPROCS(0) goroutines whatever the
+// codec's option says.
 type (
 	tiledWorkers interface {
 		ForwardTiledWorkers(x *model.Tensor, tile, workers int) *model.Tensor

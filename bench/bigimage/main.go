@@ -120,6 +120,8 @@ func runCodec(mode string, args []string) error {
 	q := fs.Float64("q", codec.DefaultQuality, "quality (encode)")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of the codec call")
 	memprof := fs.String("memprofile", "", "write an allocation profile of the codec call")
+	heapAt := fs.Duration("heapat", 0, "with -heapprofile: when to take it, after the start of the codec call")
+	heapprof := fs.String("heapprofile", "", "write the in-use heap profile (as of the last GC) at -heapat")
 	fs.Parse(args)
 	var mdl *model.Model
 	if *modelPath != "" {
@@ -174,6 +176,18 @@ func runCodec(mode string, args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *heapprof != "" {
+		t := time.AfterFunc(*heapAt, func() {
+			f, err := os.Create(*heapprof)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bigimage:", err)
+				return
+			}
+			defer f.Close()
+			pprof.Lookup("heap").WriteTo(f, 0)
+		})
+		defer t.Stop()
 	}
 	cpu0 := cpuSeconds()
 	t0 := time.Now()
