@@ -2,7 +2,13 @@
 // hyperprior of docs/architecture.md with random weights, for comparison
 // with the PyTorch model of ../msh_bench.py on the same shape. It prints
 // one JSON object: the median seconds of encode (g_a + h_a + integer h_s)
-// and decode (integer h_s + g_s), plus each stage.
+// and decode (integer h_s + g_s), plus each stage, and the median seconds
+// of the whole codec (codec.Encode and codec.Decode at quality 50, entropy
+// coding and container included) on the same model and a natural image of
+// the same size (testdata/kitten.png, mirror-tiled).
+//
+// The random model comes from bench/randmodel, which takes the layer list
+// from the trainer's tiny dump, so the list is not spelled out here.
 //
 // Usage:
 //
@@ -10,17 +16,23 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"time"
 
+	"github.com/aezip/aezip/bench/randmodel"
+	"github.com/aezip/aezip/codec"
 	"github.com/aezip/aezip/internal/gemm"
 	"github.com/aezip/aezip/model"
 )
@@ -64,100 +76,6 @@ func main() {
 	}
 }
 
-// randomParams fills every float tensor of g_a, g_s and h_a with weights
-// scaled by 1/sqrt(fan-in), so activations stay in a normal float range.
-func randomParams(r *rand.Rand, n, m int) model.Params {
-	p := model.Params{}
-	put := func(name string, fanIn int, shape ...int) {
-		size := 1
-		for _, d := range shape {
-			size *= d
-		}
-		s := 1 / math.Sqrt(float64(fanIn))
-		d := make([]float32, size)
-		for i := range d {
-			d[i] = float32(r.NormFloat64() * s)
-		}
-		p[name] = model.Param{Shape: shape, Data: d}
-	}
-	conv := func(prefix string, in, out, k int) {
-		put(prefix+".weight", in*k*k, out, in, k, k)
-		put(prefix+".bias", in*k*k, out)
-	}
-	deconv := func(prefix string, in, out int) {
-		put(prefix+".weight", in*25/4, in, out, 5, 5)
-		put(prefix+".bias", in*25, out)
-	}
-	gdn := func(prefix string, c int) {
-		beta := make([]float32, c)
-		gamma := make([]float32, c*c)
-		for i := range beta {
-			beta[i] = 1
-			for j := 0; j < c; j++ {
-				gamma[i*c+j] = float32(0.1 * r.Float64() / float64(c))
-			}
-		}
-		p[prefix+".beta"] = model.Param{Shape: []int{c}, Data: beta}
-		p[prefix+".gamma"] = model.Param{Shape: []int{c, c}, Data: gamma}
-	}
-	conv("g_a.0", 3, n, 5)
-	gdn("g_a.1", n)
-	conv("g_a.2", n, n, 5)
-	gdn("g_a.3", n)
-	conv("g_a.4", n, n, 5)
-	gdn("g_a.5", n)
-	conv("g_a.6", n, m, 5)
-	deconv("g_s.0", m, n)
-	gdn("g_s.1", n)
-	deconv("g_s.2", n, n)
-	gdn("g_s.3", n)
-	deconv("g_s.4", n, n)
-	gdn("g_s.5", n)
-	deconv("g_s.6", n, 3)
-	conv("h_a.0", m, n, 3)
-	conv("h_a.2", n, n, 5)
-	conv("h_a.4", n, n, 5)
-	return p
-}
-
-// randomIntHS builds an integer h_s with small random weights that satisfy
-// the accumulator bound of docs/architecture.md.
-func randomIntHS(r *rand.Rand, n, m int) *model.IntHyperSynthesis {
-	layer := func(in, out int, transposed, leaky bool) model.IntLayer {
-		k := 3
-		if transposed {
-			k = 5
-		}
-		l := model.IntLayer{In: in, Out: out, Transposed: transposed, Leaky: leaky,
-			Weight: make([]int16, in*out*k*k), Bias: make([]int32, out),
-			Mult: make([]int32, out), Shift: make([]int32, out)}
-		for i := range l.Weight {
-			l.Weight[i] = int16(r.IntN(31) - 15)
-		}
-		for o := range out {
-			l.Bias[o] = int32(r.IntN(2001) - 1000)
-			l.Mult[o] = 1 << 20
-			l.Shift[o] = 28
-		}
-		return l
-	}
-	th := make([]int32, 63)
-	for i := range th {
-		th[i] = int32(i-31) * 64
-	}
-	return &model.IntHyperSynthesis{
-		N: n, M: m,
-		Layers: [3]model.IntLayer{
-			layer(n, m, true, true),
-			layer(m, 3*m/2, true, true),
-			layer(3*m/2, 2*m, false, false),
-		},
-		SlopeQ16:   655,
-		MeanBits:   8,
-		Thresholds: th,
-	}
-}
-
 func median(d []float64) float64 {
 	s := slices.Clone(d)
 	slices.Sort(s)
@@ -165,21 +83,16 @@ func median(d []float64) float64 {
 }
 
 func run(width, height, n, m, runs, threads int) error {
+	fix, err := randmodel.FindFixture()
+	if err != nil {
+		return err
+	}
+	mdl, err := randmodel.New(fix, n, m, 1)
+	if err != nil {
+		return err
+	}
+	ga, gs, ha, hs := mdl.Analysis, mdl.Synthesis, mdl.HyperAnalysis, mdl.HyperSynthesis
 	r := rand.New(rand.NewPCG(1, 2))
-	p := randomParams(r, n, m)
-	ga, err := model.NewAnalysis(p, n, m)
-	if err != nil {
-		return err
-	}
-	gs, err := model.NewSynthesis(p, n, m)
-	if err != nil {
-		return err
-	}
-	ha, err := model.NewHyperAnalysis(p, n, m)
-	if err != nil {
-		return err
-	}
-	hs := randomIntHS(r, n, m)
 	x := model.NewTensor(3, height, width)
 	for i := range x.Data {
 		x.Data[i] = r.Float32()
@@ -199,8 +112,9 @@ func run(width, height, n, m, runs, threads int) error {
 		mean, _ := hs.Forward(zq, z.H, z.W)
 		t4 := time.Now()
 		yh := model.NewTensor(y.C, y.H, y.W)
+		scale := float32(1) / float32(int64(1)<<mdl.Arch.MeanBits)
 		for j := range yh.Data {
-			yh.Data[j] = y.Data[j] + float32(mean[j])/256
+			yh.Data[j] = y.Data[j] + float32(mean[j])*scale
 		}
 		t5 := time.Now()
 		out := gs.Forward(yh)
@@ -222,11 +136,92 @@ func run(width, height, n, m, runs, threads int) error {
 		enc[i] = tGa[i] + tHa[i] + tHs[i]
 		dec[i] = tHs[i] + tGs[i]
 	}
+	img, err := testImage(width, height)
+	if err != nil {
+		return err
+	}
+	cEnc, cDec, size, err := timeCodec(mdl, img, runs)
+	if err != nil {
+		return err
+	}
 	res := map[string]any{
 		"impl": "aezip", "kernel": gemm.ActiveKernel().String(), "threads": threads,
 		"width": width, "height": height, "N": n, "M": m, "runs": runs,
 		"encode_s": median(enc), "decode_s": median(dec),
 		"g_a_s": median(tGa), "h_a_s": median(tHa), "h_s_int_s": median(tHs), "g_s_s": median(tGs),
+		"codec_encode_s": cEnc, "codec_decode_s": cDec,
+		"codec_bpp": float64(8*size) / float64(width*height),
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// testImage returns testdata/kitten.png (a crop of a training image)
+// mirror-tiled to width × height.
+func testImage(width, height int) (image.Image, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	var f *os.File
+	for {
+		if f, err = os.Open(filepath.Join(dir, "testdata", "kitten.png")); err == nil {
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			return nil, err
+		}
+		dir = filepath.Dir(dir)
+	}
+	defer f.Close()
+	k, err := png.Decode(f)
+	if err != nil {
+		return nil, err
+	}
+	kb := k.Bounds()
+	mirror := func(i, n int) int {
+		if i %= 2 * n; i >= n {
+			i = 2*n - 1 - i
+		}
+		return i
+	}
+	m := image.NewRGBA(image.Rect(0, 0, width, height))
+	for y := 0; y < height; y++ {
+		for x := 0; x < width; x++ {
+			m.Set(x, y, k.At(kb.Min.X+mirror(x, kb.Dx()), kb.Min.Y+mirror(y, kb.Dy())))
+		}
+	}
+	return m, nil
+}
+
+// timeCodec returns the median seconds of codec.Encode and of decoding
+// its output, after one warm-up each, and the file size.
+func timeCodec(mdl *model.Model, img image.Image, runs int) (enc, dec float64, size int, err error) {
+	var tEnc, tDec []float64
+	var data []byte
+	for i := 0; i <= runs; i++ {
+		var buf bytes.Buffer
+		t0 := time.Now()
+		if err := codec.Encode(&buf, img, codec.WithModel(mdl), codec.WithQuality(50)); err != nil {
+			return 0, 0, 0, err
+		}
+		if i > 0 {
+			tEnc = append(tEnc, time.Since(t0).Seconds())
+		}
+		data = buf.Bytes()
+	}
+	d, err := codec.NewDecoder(nil, codec.WithDecoderModel(mdl))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for i := 0; i <= runs; i++ {
+		d.Reset(bytes.NewReader(data))
+		t0 := time.Now()
+		if _, err := d.Decode(); err != nil {
+			return 0, 0, 0, err
+		}
+		if i > 0 {
+			tDec = append(tDec, time.Since(t0).Seconds())
+		}
+	}
+	return median(tEnc), median(tDec), len(data), nil
 }
