@@ -234,6 +234,14 @@ func (l *ConvTranspose2D) forward(dst, src *source, pp post) {
 			i0 := q - j*wp
 			i1 := min(wp, i0+it.q1-q)
 			for o := 0; o < l.Out; o++ {
+				if s == 2 && dst.step == 1 && gw[1] > 0 {
+					// Both column phases at once, in vector registers.
+					w0, w1 := max(min(i1, gw[0])-i0, 0), max(min(i1, gw[1])-i0, 0)
+					a := buf[o*n+q-it.q0:][:w0]
+					b := buf[band+o*n+q-it.q0:][:w1]
+					dst.store2(o, it.py+2*j, 2*i0, a, b)
+					continue
+				}
 				for px := 0; px < s; px++ {
 					if w := min(i1, gw[px]); i0 < w {
 						dst.store(o, it.py+s*j, px+s*i0, s, buf[px*band+o*n+q-it.q0:][:w-i0])

@@ -196,6 +196,16 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 	}
 }
 
+// store2 writes a[k] to input element (o, y, x0+2k) and b[k] to
+// (o, y, x0+2k+1) of a step-1 source; b has len(a) or len(a)−1 elements.
+func (src *source) store2(o, y, x0 int, a, b []float32) {
+	if len(a) == 0 {
+		return
+	}
+	d := src.data[(o*src.hp+y+src.pad)*src.wp+x0+src.pad:]
+	gemm.Interleave2(d[:len(a)+len(b)], a, b)
+}
+
 // release returns pooled planes to the pool.
 func (src *source) release() {
 	if src.pooled {

@@ -51,6 +51,24 @@ func TestSourceStoreMatchesLayout(t *testing.T) {
 		}
 		name := fmt.Sprintf("%d×%d×%d step %d pad %d k %d xs %d", c, h, w, step, pad, k, xs)
 		require.True(t, equalBits(want.data, got.data), name)
+		if step == 1 {
+			// The two column phases of a stride-2 layer, stored together.
+			got.each(nil)
+			for o := 0; o < c; o++ {
+				for y := 0; y < h; y++ {
+					var a, b []float32
+					for xx := 0; xx < w; xx++ {
+						if xx%2 == 0 {
+							a = append(a, x.At(o, y, xx))
+						} else {
+							b = append(b, x.At(o, y, xx))
+						}
+					}
+					got.store2(o, y, 0, a, b)
+				}
+			}
+			require.True(t, equalBits(want.data, got.data), "store2 "+name)
+		}
 		want.release()
 		got.release()
 	}

@@ -41,6 +41,28 @@ func Fill(dst []float32, v float32) {
 	}
 }
 
+// Interleave2 sets dst[2i] = a[i] and dst[2i+1] = b[i] for i < len(a),
+// which is how the two column phases of a stride-2 transposed convolution
+// make up an output row. b may be one element shorter than a, and then
+// the last element of dst written is dst[2·len(a)−2]. It panics if b or dst
+// is too short.
+func Interleave2(dst, a, b []float32) {
+	n := len(a)
+	if len(b) < n-1 || len(dst) < 2*n-1 {
+		panic("gemm: Interleave2 operands too short")
+	}
+	i := 0
+	if len(b) >= n && len(dst) >= 2*n {
+		i = interleave2Asm(dst, a, b)
+	}
+	for ; i < n; i++ {
+		dst[2*i] = a[i]
+		if i < len(b) {
+			dst[2*i+1] = b[i]
+		}
+	}
+}
+
 // sqrt32 is the correctly rounded float32 square root: the float64 root
 // of a float32, rounded to float32, is the correctly rounded float32 root.
 func sqrt32(v float32) float32 { return float32(math.Sqrt(float64(v))) }

@@ -20,6 +20,9 @@ func squareAVX(dst, src *float32, n int)
 func fillAVX(dst *float32, v float32, n int)
 
 //go:noescape
+func interleave2AVX(dst, a, b *float32, n int)
+
+//go:noescape
 func packRow32AVX(dst, src *float32, panels, stride int)
 
 //go:noescape
@@ -70,6 +73,17 @@ func fillAsm(dst []float32, v float32) int {
 		return 0
 	}
 	fillAVX(&dst[0], v, n)
+	return n
+}
+
+func interleave2Asm(dst, a, b []float32) int {
+	n := vecBody(len(a))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_ = b[n-1]
+	_ = dst[2*n-1]
+	interleave2AVX(&dst[0], &a[0], &b[0], n)
 	return n
 }
 

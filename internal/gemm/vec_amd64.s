@@ -130,3 +130,30 @@ p16loop:
 p16done:
 	VZEROUPPER
 	RET
+
+// func interleave2AVX(dst, a, b *float32, n int)
+// Writes a[i] to dst[2i] and b[i] to dst[2i+1] for i < n (a multiple of 8).
+TEXT ·interleave2AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ   ildone
+illoop:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    (DX), Y1
+	VUNPCKLPS  Y1, Y0, Y2
+	VUNPCKHPS  Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, 32(DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DX
+	ADDQ       $64, DI
+	DECQ       CX
+	JNZ        illoop
+ildone:
+	VZEROUPPER
+	RET

@@ -57,3 +57,31 @@ func TestVectorHelpers(t *testing.T) {
 		}
 	})
 }
+
+func TestInterleave2(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(19, 20))
+		for _, n := range []int{1, 2, 7, 8, 9, 16, 17, 100} {
+			for _, short := range []int{0, 1} {
+				a, b := randSlice(r, n), randSlice(r, n-short)
+				dst := make([]float32, 2*n-short+1)
+				dst[len(dst)-1] = 9
+				Interleave2(dst[:2*n-short], a, b)
+				for i := range a {
+					if dst[2*i] != a[i] || (i < len(b) && dst[2*i+1] != b[i]) {
+						t.Fatalf("n=%d short=%d: element %d wrong", n, short, i)
+					}
+				}
+				if dst[len(dst)-1] != 9 {
+					t.Fatalf("n=%d short=%d: wrote past the end", n, short)
+				}
+			}
+		}
+		defer func() {
+			if recover() == nil {
+				t.Error("no panic on a short b")
+			}
+		}()
+		Interleave2(make([]float32, 8), make([]float32, 4), make([]float32, 2))
+	})
+}
