@@ -15,6 +15,17 @@
 // the entropy coding exactly; only the float synthesis may differ in the last
 // bits across platforms.
 //
+// Memory: the transforms run strip by strip (bands of 512 pixel rows,
+// each computed from the rows it depends on, cut into pieces of at most
+// 35×35 latent positions), so no float plane of the whole image exists.
+// The encoder converts the source to float one band at a time and keeps
+// only the latent y for rate control; the decoder keeps the integer
+// latents and writes each band of pixels straight into the output image.
+// The strips give the same values bit for bit as whole-image transforms, so
+// they change neither the file nor the decoded image (docs/spec.md §6.3).
+// Images larger than 4096×4096 padded pixels are also cut into container
+// tiles, which bounds the latents.
+//
 // Untrusted input: call [DecodeConfig] first, or decode with
 // [NewDecoder] and [WithMaxPixels] / [WithMaxMemory], which refuse oversized
 // images from the header, before anything is allocated.

@@ -8,10 +8,12 @@
 // Usage:
 //
 //	go run ./bench/bigimage make -src IMG -width 6000 -height 4000 -o /tmp/big.png
+//	go run ./bench/bigimage model -N 128 -M 192 -o /tmp/r128.aezm
 //	go run ./bench/bigimage encode [-model F.aezm] [-j N] [-q Q] [-cpuprofile P] IN.png OUT.aez
 //	go run ./bench/bigimage decode [-model F.aezm] [-j N] [-cpuprofile P] IN.aez
 //
-// encode and decode print one JSON object: wall and CPU seconds of the
+// model writes a model of the given widths with random weights
+// (bench/randmodel). encode and decode print one JSON object: wall and CPU seconds of the
 // codec call alone and the process's peak resident set size in MiB.
 package main
 
@@ -29,19 +31,22 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/aezip/aezip/bench/randmodel"
 	"github.com/aezip/aezip/codec"
 	"github.com/aezip/aezip/model"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bigimage make|encode|decode [flags] …")
+		fmt.Fprintln(os.Stderr, "usage: bigimage make|model|encode|decode [flags] …")
 		os.Exit(2)
 	}
 	var err error
 	switch os.Args[1] {
 	case "make":
 		err = runMake(os.Args[2:])
+	case "model":
+		err = runModel(os.Args[2:])
 	case "encode", "decode":
 		err = runCodec(os.Args[1], os.Args[2:])
 	default:
@@ -88,6 +93,36 @@ func runMake(args []string) error {
 		return err
 	}
 	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// runModel writes a random model (bench/randmodel) of widths N and M.
+func runModel(args []string) error {
+	fs := flag.NewFlagSet("model", flag.ExitOnError)
+	n := fs.Int("N", 128, "width N")
+	m := fs.Int("M", 192, "width M")
+	seed := fs.Uint64("seed", 1, "random seed")
+	out := fs.String("o", "", "output model file (.aezm)")
+	fs.Parse(args)
+	if *out == "" {
+		return errors.New("model needs -o")
+	}
+	fix, err := randmodel.FindFixture()
+	if err != nil {
+		return err
+	}
+	mdl, err := randmodel.New(fix, *n, *m, *seed)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if _, err := mdl.WriteTo(f); err != nil {
 		f.Close()
 		return err
 	}
