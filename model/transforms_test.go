@@ -403,3 +403,61 @@ func TestTransformsGenericKernel(t *testing.T) {
 	requireClose(t, ha.Forward(y), slowStages(ha.net.stages, y), 1e-4)
 	requireClose(t, gs.Forward(y), slowStages(gs.net.stages, y), 1e-4)
 }
+
+// BenchmarkLayers768x512 times each convolution of g_a and g_s at 768×512
+// (N=128, M=192) with the GDN fused into it, reporting GFLOPS per
+// CPU-second, to show which layers fall short of the GEMM kernel.
+func BenchmarkLayers768x512(b *testing.B) {
+	p := randomParams(rand.New(rand.NewPCG(61, 62)), 128, 192)
+	gs, err := NewSynthesis(p, 128, 192)
+	require.NoError(b, err)
+	ga, err := NewAnalysis(p, 128, 192)
+	require.NoError(b, err)
+	nets := []struct {
+		name string
+		st   []stage
+		x    *Tensor
+	}{
+		{"g_s", gs.net.stages, randTensor(rand.New(rand.NewPCG(63, 64)), 192, 32, 48)},
+		{"g_a", ga.net.stages, randTensor(rand.New(rand.NewPCG(65, 66)), 3, 512, 768)},
+	}
+	for _, nt := range nets {
+		x := nt.x
+		for i := 0; i < len(nt.st); i++ {
+			st := &nt.st[i]
+			var pp post
+			fl := flops(nt.st[i:i+1], x.C, x.H, x.W)
+			oc, oh, ow := st.outShape(x.C, x.H, x.W)
+			name := fmt.Sprintf("%s.%d", nt.name, i)
+			if i+1 < len(nt.st) && nt.st[i+1].gdn != nil {
+				pp.gdn = nt.st[i+1].gdn
+				fl += flops(nt.st[i+1:i+2], oc, oh, ow)
+				name += "+gdn"
+			}
+			dst, in := NewTensor(oc, oh, ow), x
+			b.Run(name, func(b *testing.B) {
+				cpu := processCPU()
+				for b.Loop() {
+					if !st.readsSource() {
+						st.deconv.forwardTaps(dst, in)
+						continue
+					}
+					src := sourceOf(in, st.geom(in.H, in.W))
+					if st.conv != nil {
+						st.conv.forward(plainSource(dst), src, pp)
+					} else {
+						st.deconv.forward(plainSource(dst), src, pp)
+					}
+					src.release()
+				}
+				c := (processCPU() - cpu).Seconds() / float64(b.N)
+				b.ReportMetric(c, "cpu-s/op")
+				b.ReportMetric(fl/c/1e9, "GFLOPS/cpu-s")
+			})
+			x = dst
+			if pp.gdn != nil {
+				i++
+			}
+		}
+	}
+}
