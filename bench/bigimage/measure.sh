@@ -19,8 +19,8 @@ for M in default r128; do
 	MF=""
 	[ $M = r128 ] && MF="-model $D/r128.aezm"
 	echo "== $M encode (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-	/usr/bin/time -v "$D/aezip" encode $MF -f "$D/big.png" "$D/big-$M.aez" 2>&1 | grep -E "Maximum resident|Elapsed|Exit status"
+	/usr/bin/time -v "$D/aezip" encode $MF -f "$D/big.png" "$D/big-$M.aez" 2>&1 | grep -E "Maximum resident|Elapsed|User time|System time|Exit status"
 	echo "== $M decode (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-	/usr/bin/time -v "$D/aezip" decode $MF -f "$D/big-$M.aez" "$D/big-$M.png" 2>&1 | grep -E "Maximum resident|Elapsed|Exit status"
+	/usr/bin/time -v "$D/aezip" decode $MF -f "$D/big-$M.aez" "$D/big-$M.png" 2>&1 | grep -E "Maximum resident|Elapsed|User time|System time|Exit status"
 done
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
