@@ -176,6 +176,16 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 		for k, v := range vals {
 			d[k*st] = v
 		}
+	case xs == 1 && s == 2:
+		// Even input columns go to column phase 0, odd ones to phase 1.
+		if v0%2 == 1 {
+			src.data[base+np+v0/2] = vals[0]
+			vals, v0 = vals[1:], v0+1
+		}
+		n := len(vals)
+		d0 := src.data[base+v0/2:][:(n+1)/2]
+		d1 := src.data[base+np+v0/2:][:n/2]
+		gemm.Deinterleave2(d0, d1, vals)
 	case xs == 1:
 		// Column phase r takes every s-th element.
 		for r := 0; r < s; r++ {

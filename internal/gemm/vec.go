@@ -63,6 +63,23 @@ func Interleave2(dst, a, b []float32) {
 	}
 }
 
+// Deinterleave2 sets a[i] = src[2i] and b[i] = src[2i+1], splitting a
+// row into its even and odd columns (the column phases of a stride-2
+// convolution's input). a must hold ⌈len(src)/2⌉ elements and b ⌊len(src)/2⌋;
+// it panics otherwise.
+func Deinterleave2(a, b, src []float32) {
+	if len(a) != (len(src)+1)/2 || len(b) != len(src)/2 {
+		panic("gemm: Deinterleave2 operand lengths")
+	}
+	i := deinterleave2Asm(a, b, src)
+	for ; i < len(b); i++ {
+		a[i], b[i] = src[2*i], src[2*i+1]
+	}
+	if len(a) > len(b) {
+		a[len(b)] = src[2*len(b)]
+	}
+}
+
 // sqrt32 is the correctly rounded float32 square root: the float64 root
 // of a float32, rounded to float32, is the correctly rounded float32 root.
 func sqrt32(v float32) float32 { return float32(math.Sqrt(float64(v))) }

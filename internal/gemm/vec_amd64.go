@@ -23,6 +23,9 @@ func fillAVX(dst *float32, v float32, n int)
 func interleave2AVX(dst, a, b *float32, n int)
 
 //go:noescape
+func deinterleave2AVX(a, b, src *float32, n int)
+
+//go:noescape
 func packRow32AVX(dst, src *float32, panels, stride int)
 
 //go:noescape
@@ -84,6 +87,17 @@ func interleave2Asm(dst, a, b []float32) int {
 	_ = b[n-1]
 	_ = dst[2*n-1]
 	interleave2AVX(&dst[0], &a[0], &b[0], n)
+	return n
+}
+
+func deinterleave2Asm(a, b, src []float32) int {
+	n := vecBody(len(b))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_ = a[n-1]
+	_ = src[2*n-1]
+	deinterleave2AVX(&a[0], &b[0], &src[0], n)
 	return n
 }
 

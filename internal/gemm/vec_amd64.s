@@ -157,3 +157,30 @@ illoop:
 ildone:
 	VZEROUPPER
 	RET
+
+// func deinterleave2AVX(a, b, src *float32, n int)
+// Writes src[2i] to a[i] and src[2i+1] to b[i] for i < n (a multiple of 8).
+TEXT ·deinterleave2AVX(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), DI
+	MOVQ b+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ   dldone
+dlloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (DX)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     dlloop
+dldone:
+	VZEROUPPER
+	RET

@@ -85,3 +85,30 @@ func TestInterleave2(t *testing.T) {
 		Interleave2(make([]float32, 8), make([]float32, 4), make([]float32, 2))
 	})
 }
+
+func TestDeinterleave2(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(21, 22))
+		for _, n := range []int{0, 1, 2, 3, 15, 16, 17, 33, 200, 201} {
+			src := randSlice(r, n)
+			a := make([]float32, (n+1)/2+1)
+			b := make([]float32, n/2+1)
+			a[len(a)-1], b[len(b)-1] = 9, 9
+			Deinterleave2(a[:len(a)-1], b[:len(b)-1], src)
+			for i, v := range src {
+				if (i%2 == 0 && a[i/2] != v) || (i%2 == 1 && b[i/2] != v) {
+					t.Fatalf("n=%d: element %d wrong", n, i)
+				}
+			}
+			if a[len(a)-1] != 9 || b[len(b)-1] != 9 {
+				t.Fatalf("n=%d: wrote past the end", n)
+			}
+		}
+		defer func() {
+			if recover() == nil {
+				t.Error("no panic on wrong lengths")
+			}
+		}()
+		Deinterleave2(make([]float32, 2), make([]float32, 2), make([]float32, 5))
+	})
+}
