@@ -175,7 +175,7 @@ func TestConvTranspose2DMatchesReference(t *testing.T) {
 // per-tap path (used for few output channels) and the phase path, with
 // small bands so that band edges and shared input rows are exercised.
 func TestConvTranspose2DTapsPath(t *testing.T) {
-	defer func(a, b int) { tapsMaxOut, tapsCols = a, b }(tapsMaxOut, tapsCols)
+	defer func(a, b, c int) { tapsMaxOut, tapsRows, tapsChunk = a, b, c }(tapsMaxOut, tapsRows, tapsChunk)
 	r := rand.New(rand.NewPCG(13, 14))
 	tests := []struct{ in, out, k, s, p, op, h, w int }{
 		{6, 3, 5, 2, 2, 1, 7, 9},
@@ -187,13 +187,13 @@ func TestConvTranspose2DTapsPath(t *testing.T) {
 		{5, 3, 5, 3, 1, 1, 4, 4},
 		{12, 3, 5, 2, 2, 1, 13, 19},
 	}
-	for _, cols := range []int{1, 7, 8192} {
+	for _, rc := range [][2]int{{1, 1}, {2, 7}, {3, 30}, {32, 1024}} {
 		for _, tc := range tests {
 			w := randSlice(r, tc.in*tc.out*tc.k*tc.k)
 			b := randSlice(r, tc.out)
 			x := randTensor(r, tc.in, tc.h, tc.w)
 			want := slowConvTranspose2D(x, w, b, tc.out, tc.k, tc.s, tc.p, tc.op)
-			tapsMaxOut, tapsCols = 1000, cols
+			tapsMaxOut, tapsRows, tapsChunk = 1000, rc[0], rc[1]
 			l, err := NewConvTranspose2D(tc.in, tc.out, tc.k, tc.s, tc.p, tc.op, w, b)
 			require.NoError(t, err)
 			requireClose(t, l.Forward(x), want, 1e-5)
@@ -336,4 +336,21 @@ func TestForwardToReusesDestination(t *testing.T) {
 	requireClose(t, dst, slowConv2D(x, l.Weight, l.Bias, 4, 3, 1, 1), 1e-5)
 	l.ForwardTo(dst, randTensor(r, 3, 5, 6))
 	require.Equal(t, [3]int{4, 5, 6}, [3]int{dst.C, dst.H, dst.W})
+}
+
+// TestTapsPathIndependentOfSplit requires the per-tap path to give the same
+// bits whatever its item and chunk sizes, as the tiled transforms rely on.
+func TestTapsPathIndependentOfSplit(t *testing.T) {
+	defer func(a, b, c int) { tapsMaxOut, tapsRows, tapsChunk = a, b, c }(tapsMaxOut, tapsRows, tapsChunk)
+	r := rand.New(rand.NewPCG(15, 16))
+	w := randSlice(r, 9*3*25)
+	b := randSlice(r, 3)
+	x := randTensor(r, 9, 23, 17)
+	l, err := NewConvTranspose2D(9, 3, 5, 2, 2, 1, w, b)
+	require.NoError(t, err)
+	want := l.Forward(x)
+	for _, rc := range [][2]int{{1, 1}, {2, 17}, {3, 40}, {5, 1000}, {100, 1}} {
+		tapsRows, tapsChunk = rc[0], rc[1]
+		require.True(t, equalBits(want.Data, l.Forward(x).Data), "rows %d, chunk %d", rc[0], rc[1])
+	}
 }

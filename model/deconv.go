@@ -40,8 +40,14 @@ type ConvTranspose2D struct {
 // most of the GEMM kernel's registers idle.
 var tapsMaxOut = 16
 
-// tapsCols is the number of input positions per work item of forwardTaps.
-var tapsCols = 8192
+// forwardTaps works on items of tapsRows input rows (plus the few rows it
+// shares with the next item), and multiplies at most tapsChunk input
+// positions at a time, so that its product (Out·K² rows, 300 KiB for the
+// last layer of g_s) stays in L2 until it is gathered.
+var (
+	tapsRows  = 32
+	tapsChunk = 1024
+)
 
 // deconvPhase is the convolution producing output rows py+Stride·j and
 // columns px+Stride·i.
@@ -253,26 +259,27 @@ func (l *ConvTranspose2D) forward(dst, src *source, pp post) {
 	})
 }
 
-// forwardTaps computes the layer as one GEMM per band of input rows, giving
-// the product of every kernel tap with every input pixel,
+// forwardTaps computes the layer as GEMMs over chunks of input rows,
+// giving the product of every kernel tap with every input pixel,
 // T[(o,ky,kx)][iy][ix] = Σ_i Weight[i][o][ky][kx]·in[i][iy][ix], followed by
 // a gather that adds, for each output pixel, the taps that land on it in
-// (ky, kx) order. Work items are bands of output rows; each recomputes the
-// few input rows it shares with its neighbours, so no two items write the
-// same output and the sums do not depend on the split.
+// (ky, kx) order: input rows are visited from the bottom up, because a
+// larger ky reaches the same output row from a smaller iy. Work items are
+// bands of output rows; each recomputes the few input rows it shares with
+// its neighbours, so no two items write the same output and the sums do not
+// depend on the split.
 func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor) {
 	s, p, k := l.Stride, l.Pad, l.K
 	rows := l.Out * k * k
-	rowsIn := max(1, tapsCols/x.W)
-	rowsOut := rowsIn * s
-	maxIn := min(rowsIn+ceilDiv(k, s)+1, x.H)
+	rowsOut := max(1, tapsRows) * s
+	chunk := max(1, tapsChunk/x.W) // input rows per product
 	nb := ceilDiv(dst.H, rowsOut)
 	hw, ohw := x.H*x.W, dst.H*dst.W
 	planes := make([]int, l.In)
 	for i := range planes {
 		planes[i] = i * hw
 	}
-	parallelFor(nb, rows*maxIn*x.W, func(b int, buf []float32) {
+	parallelFor(nb, rows*chunk*x.W, func(b int, buf []float32) {
 		v0, v1 := b*rowsOut, min((b+1)*rowsOut, dst.H)
 		for o := 0; o < l.Out; o++ {
 			gemm.Fill(dst.Data[o*ohw+v0*dst.W:o*ohw+v1*dst.W], l.Bias[o])
@@ -280,38 +287,45 @@ func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor) {
 		// Input rows whose taps reach output rows [v0, v1).
 		i0 := max(ceilDiv(v0+p-k+1, s), 0)
 		i1 := min(floorDiv(v1-1+p, s)+1, x.H)
-		if i0 >= i1 {
-			return
-		}
-		n := (i1 - i0) * x.W
-		t := buf[:rows*n]
-		clear(t)
-		gemm.SgemmRows(l.tapA, n, x.Data[i0*x.W:], planes, t, n)
-		for o := 0; o < l.Out; o++ {
-			plane := dst.Data[o*ohw : (o+1)*ohw]
-			for ky := 0; ky < k; ky++ {
-				for kx := 0; kx < k; kx++ {
-					tr := t[((o*k+ky)*k+kx)*n:][:n]
-					// Input columns whose output column ix·s−p+kx is inside.
-					x0 := max(ceilDiv(p-kx, s), 0)
-					x1 := min(floorDiv(dst.W-1+p-kx, s)+1, x.W)
-					if x0 >= x1 {
-						continue
-					}
-					for iy := i0; iy < i1; iy++ {
-						v := iy*s - p + ky
-						if v < v0 || v >= v1 {
-							continue
-						}
-						out := plane[v*dst.W+x0*s-p+kx : (v+1)*dst.W]
-						src := tr[(iy-i0)*x.W+x0 : (iy-i0)*x.W+x1]
-						_ = out[(len(src)-1)*s]
-						for j, val := range src {
-							out[j*s] += val
-						}
-					}
-				}
+		for c1 := i1; c1 > i0; c1 -= chunk {
+			c0 := max(c1-chunk, i0)
+			n := (c1 - c0) * x.W
+			t := buf[:rows*n]
+			clear(t)
+			gemm.SgemmRows(l.tapA, n, x.Data[c0*x.W:], planes, t, n)
+			for iy := c1 - 1; iy >= c0; iy-- {
+				l.gatherRow(dst, x.W, t, n, (iy-c0)*x.W, iy, v0, v1)
 			}
 		}
 	})
+}
+
+// gatherRow adds the taps of input row iy, held in t (rows of n values,
+// the row starting at offset r), to the output rows in [v0, v1).
+func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v0, v1 int) {
+	s, p, k := l.Stride, l.Pad, l.K
+	ohw := dst.H * dst.W
+	for o := 0; o < l.Out; o++ {
+		plane := dst.Data[o*ohw : (o+1)*ohw]
+		for ky := 0; ky < k; ky++ {
+			v := iy*s - p + ky
+			if v < v0 || v >= v1 {
+				continue
+			}
+			for kx := 0; kx < k; kx++ {
+				// Input columns whose output column ix·s−p+kx is inside.
+				x0 := max(ceilDiv(p-kx, s), 0)
+				x1 := min(floorDiv(dst.W-1+p-kx, s)+1, w)
+				if x0 >= x1 {
+					continue
+				}
+				src := t[((o*k+ky)*k+kx)*n+r:][x0:x1]
+				out := plane[v*dst.W+x0*s-p+kx : (v+1)*dst.W]
+				_ = out[(len(src)-1)*s]
+				for j, val := range src {
+					out[j*s] += val
+				}
+			}
+		}
+	}
 }
