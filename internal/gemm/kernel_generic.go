@@ -10,6 +10,12 @@ const (
 
 var genericFloat = floatKernels{mr: goMR, nr: goNR, call: kernGo}
 
+// The products are converted to float32 explicitly: that forbids the
+// compiler to fuse them with the additions (it may otherwise, on arm64 and
+// with GOAMD64=v3), and it would fuse the unrolled 4×4 loop and the
+// short-panel loop differently, so that a product and its transpose, which
+// use different loops for the same elements, would differ in the last bits.
+
 // kernGo adds an mr×kc packed A panel times a kc×4 packed B panel to the
 // mr×4 tile of c with row stride ldc.
 func kernGo(mr, kc int, a, b, c []float32, ldc int) {
@@ -23,7 +29,7 @@ func kernGo(mr, kc int, a, b, c []float32, ldc int) {
 		aq := a[q*mr : q*mr+mr]
 		for i, av := range aq {
 			for j, bv := range bq {
-				acc[i*goNR+j] += av * bv
+				acc[i*goNR+j] += float32(av * bv)
 			}
 		}
 	}
@@ -47,22 +53,22 @@ func kernGo4x4(kc int, a, b, c []float32, ldc int) {
 		bq := b[q : q+4 : q+4]
 		a0, a1, a2, a3 := aq[0], aq[1], aq[2], aq[3]
 		b0, b1, b2, b3 := bq[0], bq[1], bq[2], bq[3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
+		c00 += float32(a0 * b0)
+		c01 += float32(a0 * b1)
+		c02 += float32(a0 * b2)
+		c03 += float32(a0 * b3)
+		c10 += float32(a1 * b0)
+		c11 += float32(a1 * b1)
+		c12 += float32(a1 * b2)
+		c13 += float32(a1 * b3)
+		c20 += float32(a2 * b0)
+		c21 += float32(a2 * b1)
+		c22 += float32(a2 * b2)
+		c23 += float32(a2 * b3)
+		c30 += float32(a3 * b0)
+		c31 += float32(a3 * b1)
+		c32 += float32(a3 * b2)
+		c33 += float32(a3 * b3)
 	}
 	r := c[0:4:4]
 	r[0] += c00
