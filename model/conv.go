@@ -119,8 +119,8 @@ func (l *Conv2D) ForwardTo(dst, x *Tensor) {
 	if !dst.sameShape(l.Out, ho, wo) {
 		dst.Reset(l.Out, ho, wo)
 	}
-	src := sourceOf(x, l.geom(x.H, x.W))
-	l.forward(plainSource(dst), src, post{})
+	src := sourceOf(x, l.geom(x.H, x.W), 0)
+	l.forward(plainSource(dst), src, post{}, 0)
 	src.release()
 }
 
@@ -131,8 +131,9 @@ func (l *Conv2D) geom(h, w int) geom {
 }
 
 // forward computes the layer on src, laid out as geom gives, applies pp
-// and stores the result into dst, whose padding must be zero.
-func (l *Conv2D) forward(dst, src *source, pp post) {
+// and stores the result into dst, whose padding must be zero, on up to
+// workers goroutines (see parallelFor).
+func (l *Conv2D) forward(dst, src *source, pp post, workers int) {
 	ho, wo := l.OutputSize(src.h, src.w)
 	wp := src.wp
 	off := src.offsets(l.low.taps)
@@ -141,7 +142,7 @@ func (l *Conv2D) forward(dst, src *source, pp post) {
 	total := (ho-1)*wp + wo
 	cols := bandCols
 	nb := ceilDiv(total, cols)
-	parallelFor(nb, l.Out*cols+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
+	parallelFor(workers, nb, l.Out*cols+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
 		q0, q1 := i*cols, min((i+1)*cols, total)
 		n := q1 - q0
 		c := buf[:l.Out*n]

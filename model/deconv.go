@@ -159,11 +159,11 @@ func (l *ConvTranspose2D) ForwardTo(dst, x *Tensor) {
 		dst.Reset(l.Out, ho, wo)
 	}
 	if l.usesTaps() {
-		l.forwardTaps(dst, x)
+		l.forwardTaps(dst, x, 0)
 		return
 	}
-	src := sourceOf(x, l.geom(x.H, x.W))
-	l.forward(plainSource(dst), src, post{})
+	src := sourceOf(x, l.geom(x.H, x.W), 0)
+	l.forward(plainSource(dst), src, post{}, 0)
 	src.release()
 }
 
@@ -192,8 +192,9 @@ type deconvItem struct {
 }
 
 // forward computes the layer by phases on src, laid out as geom gives,
-// applies pp and stores the result into dst, whose padding must be zero.
-func (l *ConvTranspose2D) forward(dst, src *source, pp post) {
+// applies pp and stores the result into dst, whose padding must be zero, on
+// up to workers goroutines (see parallelFor).
+func (l *ConvTranspose2D) forward(dst, src *source, pp post, workers int) {
 	s := l.Stride
 	ho, wo := l.OutputSize(src.h, src.w)
 	wp := src.wp
@@ -221,7 +222,7 @@ func (l *ConvTranspose2D) forward(dst, src *source, pp post) {
 		}
 	}
 	band := l.Out * cols
-	parallelFor(len(items), s*band+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
+	parallelFor(workers, len(items), s*band+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
 		it := &items[i]
 		n := it.q1 - it.q0
 		for px := 0; px < s; px++ {
@@ -268,7 +269,7 @@ func (l *ConvTranspose2D) forward(dst, src *source, pp post) {
 // bands of output rows; each recomputes the few input rows it shares with
 // its neighbours, so no two items write the same output and the sums do not
 // depend on the split.
-func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor) {
+func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor, workers int) {
 	s, p, k := l.Stride, l.Pad, l.K
 	rows := l.Out * k * k
 	rowsOut := max(1, tapsRows) * s
@@ -279,7 +280,7 @@ func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor) {
 	for i := range planes {
 		planes[i] = i * hw
 	}
-	parallelFor(nb, rows*chunk*x.W, func(b int, buf []float32) {
+	parallelFor(workers, nb, rows*chunk*x.W, func(b int, buf []float32) {
 		v0, v1 := b*rowsOut, min((b+1)*rowsOut, dst.H)
 		for o := 0; o < l.Out; o++ {
 			gemm.Fill(dst.Data[o*ohw+v0*dst.W:o*ohw+v1*dst.W], l.Bias[o])

@@ -70,9 +70,15 @@ func (g *GDN) ForwardTo(dst, x *Tensor) {
 			dst.Reset(x.C, x.H, x.W)
 		}
 	}
+	g.forward(dst, x, 0)
+}
+
+// forward is ForwardTo on up to workers goroutines (see parallelFor), for a
+// dst of the right shape.
+func (g *GDN) forward(dst, x *Tensor, workers int) {
 	n, hw := g.N, x.H*x.W
 	nb := (hw + gdnCols - 1) / gdnCols
-	parallelFor(nb, 3*n*gdnCols, func(i int, buf []float32) {
+	parallelFor(workers, nb, 3*n*gdnCols, func(i int, buf []float32) {
 		q0, q1 := i*gdnCols, min((i+1)*gdnCols, hw)
 		m := q1 - q0
 		v := buf[:n*m]

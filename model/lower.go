@@ -89,34 +89,34 @@ func plainSource(x *Tensor) *source {
 
 // newSource returns pooled planes of layout g for a c×h×w input whose
 // padding is zero; the input positions are left for the caller to fill.
-// Release it with release.
-func newSource(c, h, w int, g geom) *source {
+// Release it with release. workers is as for parallelFor.
+func newSource(c, h, w int, g geom, workers int) *source {
 	s, np := g.step, g.hp*g.wp
 	src := &source{data: getFloats(c * s * s * np), pooled: true, c: c, h: h, w: w,
 		step: s, pad: g.pad, hp: g.hp, wp: g.wp}
-	src.each(nil)
+	src.each(nil, workers)
 	return src
 }
 
 // sourceOf returns x laid out as g: x itself when g is its own layout, or
 // else a pooled copy.
-func sourceOf(x *Tensor, g geom) *source {
+func sourceOf(x *Tensor, g geom, workers int) *source {
 	if g.plain(x.H, x.W) {
 		return plainSource(x)
 	}
 	s, np := g.step, g.hp*g.wp
 	src := &source{data: getFloats(x.C * s * s * np), pooled: true, c: x.C, h: x.H, w: x.W,
 		step: s, pad: g.pad, hp: g.hp, wp: g.wp}
-	src.each(x)
+	src.each(x, workers)
 	return src
 }
 
 // each clears the padding of every plane and, if x is not nil, copies x
 // into the rest.
-func (src *source) each(x *Tensor) {
+func (src *source) each(x *Tensor, workers int) {
 	s, pad, hp, wp := src.step, src.pad, src.hp, src.wp
 	np, hw := hp*wp, src.h*src.w
-	parallelFor(src.c, 0, func(c int, _ []float32) {
+	parallelFor(workers, src.c, 0, func(c int, _ []float32) {
 		for ry := 0; ry < s; ry++ {
 			for rx := 0; rx < s; rx++ {
 				plane := src.data[((c*s+ry)*s+rx)*np:][:np]

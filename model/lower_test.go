@@ -28,14 +28,14 @@ func TestSourceStoreMatchesLayout(t *testing.T) {
 		ho, wo := 1+r.IntN(h), 1+r.IntN(w)
 		g := sourceGeom(step, h, w, ho, wo, taps)
 		x := randTensor(r, c, h, w)
-		want := sourceOf(x, g)
-		got := newSource(c, h, w, g)
+		want := sourceOf(x, g, 0)
+		got := newSource(c, h, w, g, 2)
 		for i := range got.data {
 			if i%3 == 0 {
 				got.data[i] = 7 // the pool gives undefined contents
 			}
 		}
-		got.each(nil)
+		got.each(nil, 1)
 		// Store each row as runs of every xs-th column, as the layers do.
 		xs := 1 + r.IntN(3)
 		for o := 0; o < c; o++ {
@@ -53,7 +53,7 @@ func TestSourceStoreMatchesLayout(t *testing.T) {
 		require.True(t, equalBits(want.data, got.data), name)
 		if step == 1 {
 			// The two column phases of a stride-2 layer, stored together.
-			got.each(nil)
+			got.each(nil, 0)
 			for o := 0; o < c; o++ {
 				for y := 0; y < h; y++ {
 					var a, b []float32

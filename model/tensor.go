@@ -110,13 +110,16 @@ func releaseTensor(t *Tensor) {
 	t.Data = nil
 }
 
-// parallelFor calls fn(i, scratch) for every i in [0, n) on up to
-// runtime.GOMAXPROCS goroutines; each goroutine owns one scratch slice of
-// scratchLen floats. Callers split their work into items whose boundaries
-// depend only on the shapes, never on the number of goroutines, so the
-// results are identical for every GOMAXPROCS.
-func parallelFor(n, scratchLen int, fn func(i int, scratch []float32)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+// parallelFor calls fn(i, scratch) for every i in [0, n) on up to workers
+// goroutines (runtime.GOMAXPROCS when workers ≤ 0); each goroutine owns one
+// scratch slice of scratchLen floats. Callers split their work into items
+// whose boundaries depend only on the shapes, never on the number of
+// goroutines, so the results are identical for every worker count.
+func parallelFor(workers, n, scratchLen int, fn func(i int, scratch []float32)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
 	if workers <= 1 {
 		s := getFloats(scratchLen)
 		for i := 0; i < n; i++ {

@@ -53,9 +53,10 @@ type net struct {
 	stages []stage
 }
 
-// forward runs the chain. Intermediate activations come from the pool and go
+// forward runs the chain on up to workers goroutines (runtime.GOMAXPROCS
+// when workers ≤ 0). Intermediate activations come from the pool and go
 // back to it; the result is a fresh tensor owned by the caller.
-func (n *net) forward(x *Tensor, name string) *Tensor {
+func (n *net) forward(x *Tensor, name string, workers int) *Tensor {
 	if x.C != n.in {
 		panic(fmt.Sprintf("model: %s input has %d channels, want %d", name, x.C, n.in))
 	}
@@ -78,10 +79,10 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 		if st.gdn != nil {
 			if !pooled {
 				next := newPooledTensor(t.C, t.H, t.W)
-				st.gdn.ForwardTo(next, t)
+				st.gdn.forward(next, t, workers)
 				t, pooled = next, true
 			} else {
-				st.gdn.ForwardTo(t, t)
+				st.gdn.forward(t, t, workers)
 			}
 			if st.leaky {
 				LeakyReLU(t, LeakySlope)
@@ -105,9 +106,9 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 		}
 		if !st.readsSource() {
 			next := newPlain()
-			st.deconv.forwardTaps(next, t)
+			st.deconv.forwardTaps(next, t, workers)
 			if pp.gdn != nil {
-				pp.gdn.ForwardTo(next, next)
+				pp.gdn.forward(next, next, workers)
 			}
 			if pp.leaky {
 				LeakyReLU(next, LeakySlope)
@@ -120,7 +121,7 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 			continue
 		}
 		if src == nil {
-			src = sourceOf(t, st.geom(h, w))
+			src = sourceOf(t, st.geom(h, w), workers)
 			if !src.pooled {
 				src.pooled = pooled // src is t itself
 			} else if pooled {
@@ -131,15 +132,15 @@ func (n *net) forward(x *Tensor, name string) *Tensor {
 		var next *Tensor
 		var dst *source
 		if !last && n.stages[i+1].readsSource() {
-			dst = newSource(oc, oh, ow, n.stages[i+1].geom(oh, ow))
+			dst = newSource(oc, oh, ow, n.stages[i+1].geom(oh, ow), workers)
 		} else {
 			next = newPlain()
 			dst = plainSource(next)
 		}
 		if st.conv != nil {
-			st.conv.forward(dst, src, pp)
+			st.conv.forward(dst, src, pp, workers)
 		} else {
-			st.deconv.forward(dst, src, pp)
+			st.deconv.forward(dst, src, pp, workers)
 		}
 		src.release()
 		src = nil
@@ -308,7 +309,7 @@ func NewAnalysis(p Params, n, m int) (*Analysis, error) {
 // Forward returns g_a(x) for a 3-channel image x. Every size works; the codec
 // pads images to a multiple of [PadMultiple] first. It panics with a
 // "model: " message if x does not have 3 channels.
-func (a *Analysis) Forward(x *Tensor) *Tensor { return a.net.forward(x, "Analysis") }
+func (a *Analysis) Forward(x *Tensor) *Tensor { return a.net.forward(x, "Analysis", 0) }
 
 // Synthesis is the synthesis transform g_s: a latent (M×h×w) to an RGB
 // image (3×16h×16w), not clamped.
@@ -342,7 +343,7 @@ func NewSynthesis(p Params, n, m int) (*Synthesis, error) {
 
 // Forward returns g_s(x) for an M-channel latent x. It panics with a
 // "model: " message if x does not have M channels or is empty.
-func (s *Synthesis) Forward(x *Tensor) *Tensor { return s.net.forward(x, "Synthesis") }
+func (s *Synthesis) Forward(x *Tensor) *Tensor { return s.net.forward(x, "Synthesis", 0) }
 
 // HyperAnalysis is the hyper-analysis transform h_a: the scaled latent
 // (M×h×w) to the hyper-latent z (N×h/4×w/4, rounded up).
@@ -372,7 +373,14 @@ func NewHyperAnalysis(p Params, n, m int) (*HyperAnalysis, error) {
 
 // Forward returns h_a(x) for an M-channel latent x. It panics with a
 // "model: " message if x does not have M channels or is empty.
-func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "HyperAnalysis") }
+func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "HyperAnalysis", 0) }
+
+// ForwardWorkers is [HyperAnalysis.Forward] on at most workers goroutines
+// (runtime.GOMAXPROCS when workers ≤ 0). The result does not depend on
+// workers.
+func (h *HyperAnalysis) ForwardWorkers(x *Tensor, workers int) *Tensor {
+	return h.net.forward(x, "HyperAnalysis", workers)
+}
 
 // ForwardTiled returns g_s(x) bit for bit as [Synthesis.Forward] does, but
 // computes it tile by tile: the latent is cut into tiles of at most
@@ -382,7 +390,14 @@ func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "Hy
 // intermediate under about 45 MB at N = 128. tile ≤ 0 means no tiling. It
 // panics with a "model: " message if x does not have M channels or is empty.
 func (s *Synthesis) ForwardTiled(x *Tensor, tile int) *Tensor {
-	return s.net.forwardTiled(x, tile, "Synthesis")
+	return s.net.forwardTiled(x, tile, "Synthesis", 0)
+}
+
+// ForwardTiledWorkers is [Synthesis.ForwardTiled] on at most workers
+// goroutines (runtime.GOMAXPROCS when workers ≤ 0). The result does not
+// depend on workers.
+func (s *Synthesis) ForwardTiledWorkers(x *Tensor, tile, workers int) *Tensor {
+	return s.net.forwardTiled(x, tile, "Synthesis", workers)
 }
 
 // ForwardTiled returns g_a(x) bit for bit as [Analysis.Forward] does, but
@@ -393,7 +408,14 @@ func (s *Synthesis) ForwardTiled(x *Tensor, tile int) *Tensor {
 // intermediate of about 45 MB at N = 128). tile ≤ 0 means no tiling. It panics
 // with a "model: " message if x does not have 3 channels or is too small.
 func (a *Analysis) ForwardTiled(x *Tensor, tile int) *Tensor {
-	return a.net.forwardTiled(x, tile, "Analysis")
+	return a.net.forwardTiled(x, tile, "Analysis", 0)
+}
+
+// ForwardTiledWorkers is [Analysis.ForwardTiled] on at most workers
+// goroutines (runtime.GOMAXPROCS when workers ≤ 0). The result does not
+// depend on workers.
+func (a *Analysis) ForwardTiledWorkers(x *Tensor, tile, workers int) *Tensor {
+	return a.net.forwardTiled(x, tile, "Analysis", workers)
 }
 
 // forwardTiled computes the chain on tiles of the coarser of its input and
@@ -403,7 +425,7 @@ func (a *Analysis) ForwardTiled(x *Tensor, tile int) *Tensor {
 // and each output position depends only on the input range that needRange
 // derives. The chain must consist of convolutions only or transposed
 // convolutions only (plus pointwise stages).
-func (n *net) forwardTiled(x *Tensor, tile int, name string) *Tensor {
+func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int) *Tensor {
 	if x.C != n.in {
 		panic(fmt.Sprintf("model: %s input has %d channels, want %d", name, x.C, n.in))
 	}
@@ -430,7 +452,7 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string) *Tensor {
 	out := NewTensor(oc, hs[len(st)], ws[len(st)])
 	step := tile * up // output positions per tile
 	if tile <= 0 || (out.H <= step && out.W <= step) {
-		return n.forward(x, name)
+		return n.forward(x, name, workers)
 	}
 	for oy0 := 0; oy0 < out.H; oy0 += step {
 		oy1 := min(oy0+step, out.H)
@@ -444,7 +466,7 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string) *Tensor {
 					copy(part.Data[(c*part.H+y-l0)*part.W:][:part.W], x.Data[(c*x.H+y)*x.W+m0:][:part.W])
 				}
 			}
-			res := n.forward(part, name)
+			res := n.forward(part, name, workers)
 			releaseTensor(part)
 			// The part's output starts at absolute position (l0, m0)·up/down.
 			dy, dx := oy0-l0*up/down, ox0-m0*up/down

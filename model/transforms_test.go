@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -439,14 +440,14 @@ func BenchmarkLayers768x512(b *testing.B) {
 				cpu := processCPU()
 				for b.Loop() {
 					if !st.readsSource() {
-						st.deconv.forwardTaps(dst, in)
+						st.deconv.forwardTaps(dst, in, 0)
 						continue
 					}
-					src := sourceOf(in, st.geom(in.H, in.W))
+					src := sourceOf(in, st.geom(in.H, in.W), 0)
 					if st.conv != nil {
-						st.conv.forward(plainSource(dst), src, pp)
+						st.conv.forward(plainSource(dst), src, pp, 0)
 					} else {
-						st.deconv.forward(plainSource(dst), src, pp)
+						st.deconv.forward(plainSource(dst), src, pp, 0)
 					}
 					src.release()
 				}
@@ -458,6 +459,50 @@ func BenchmarkLayers768x512(b *testing.B) {
 			if pp.gdn != nil {
 				i++
 			}
+		}
+	}
+}
+
+// TestWorkersIdentical requires the transforms to give the same bits for
+// every per-call worker limit, tiled or not.
+func TestWorkersIdentical(t *testing.T) {
+	const n, m = 12, 16
+	p := randomParams(rand.New(rand.NewPCG(93, 94)), n, m)
+	ga, err := NewAnalysis(p, n, m)
+	require.NoError(t, err)
+	gs, err := NewSynthesis(p, n, m)
+	require.NoError(t, err)
+	ha, err := NewHyperAnalysis(p, n, m)
+	require.NoError(t, err)
+	img := randTensor(rand.New(rand.NewPCG(95, 96)), 3, 100, 140)
+	y := ga.Forward(img)
+	z := ha.Forward(y)
+	xh := gs.Forward(y)
+	for _, w := range []int{1, 2, 3, 7} {
+		require.True(t, equalBits(y.Data, ga.ForwardTiledWorkers(img, 3, w).Data), "g_a, workers %d", w)
+		require.True(t, equalBits(y.Data, ga.ForwardTiledWorkers(img, 0, w).Data), "g_a untiled, workers %d", w)
+		require.True(t, equalBits(z.Data, ha.ForwardWorkers(y, w).Data), "h_a, workers %d", w)
+		require.True(t, equalBits(xh.Data, gs.ForwardTiledWorkers(y, 2, w).Data), "g_s, workers %d", w)
+	}
+}
+
+// TestParallelForWorkers checks that one worker runs the items in order on
+// the calling goroutine and that any count runs every item once.
+func TestParallelForWorkers(t *testing.T) {
+	var order []int
+	parallelFor(1, 50, 4, func(i int, s []float32) {
+		require.Len(t, s, 4)
+		order = append(order, i)
+	})
+	for i, v := range order {
+		require.Equal(t, i, v)
+	}
+	require.Len(t, order, 50)
+	for _, w := range []int{0, 2, 3, 100} {
+		var seen [50]atomic.Int32
+		parallelFor(w, 50, 0, func(i int, _ []float32) { seen[i].Add(1) })
+		for i := range seen {
+			require.Equal(t, int32(1), seen[i].Load(), "workers %d, item %d", w, i)
 		}
 	}
 }
