@@ -95,9 +95,10 @@ type dotKernels struct {
 var dotFamilies [AVX512 + 1]*dotKernels
 
 type dotWorkspace struct {
-	a    []int32
-	b    []int16
-	tile []int32
+	a      []int32
+	b      []int16
+	tile   []int32
+	tile64 []int64 // DotI16Groups' int64 register-tile sums
 }
 
 var dotWorkspaces sync.Pool
