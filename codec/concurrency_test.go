@@ -46,7 +46,7 @@ func extraGoroutines(run func()) int {
 func TestConcurrencyOne(t *testing.T) {
 	mdl := tinyModel(t)
 	if !workerLimits(mdl) {
-		t.Skip("package model's transforms take no per-call worker limit yet; strips.go names the methods the codec uses once they exist")
+		t.Skip("model's IntHyperSynthesis takes no per-call worker limit yet (strips.go: intWorkers)")
 	}
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("needs GOMAXPROCS ≥ 2 to run the sampler beside the codec")

@@ -90,9 +90,8 @@ func WithDecoderModel(m *model.Model) DecoderOption {
 
 // WithDecoderConcurrency sets how many goroutines one decode may use; 0 (the
 // default) means runtime.GOMAXPROCS(0). Negative values are an error. A
-// [Decoder] keeps it across Reset. The decoded image never depends on it.
-// Limitation: as for [WithConcurrency], the current model's transforms
-// still use up to runtime.GOMAXPROCS(0) goroutines regardless.
+// [Decoder] keeps it across Reset. As for [WithConcurrency], the limit
+// goes to every transform; the decoded image never depends on it.
 func WithDecoderConcurrency(n int) DecoderOption {
 	return func(o *decoderOptions) error {
 		if n < 0 {

@@ -116,11 +116,7 @@ func WithModel(m *model.Model) EncoderOption {
 // Negative values are an error. An [Encoder] keeps it across Reset.
 //
 // The codec itself runs on the calling goroutine and hands the limit to
-// every transform call of package model that accepts one (the
-// ForwardTiledWorkers / ForwardWorkers methods). Limitation: the current
-// model package has no such methods yet, so its transforms still use up to
-// runtime.GOMAXPROCS(0) goroutines whatever this option says;
-// TestConcurrencyOne checks the limit once they exist.
+// every transform of package model, so with 1 no goroutine is started.
 func WithConcurrency(n int) EncoderOption {
 	return func(o *encoderOptions) error {
 		if n < 0 {

@@ -101,9 +101,9 @@ type encoded struct {
 
 // encode codes the scaled latent yp (M × hy × wy, already multiplied by the
 // gain): z = h_a(y'), ẑ = round(z), then s = round(y' − μ). The transforms
-// use at most workers goroutines where they can (see strips.go).
+// use at most workers goroutines (0: GOMAXPROCS).
 func (lc *latentCoder) encode(yp *model.Tensor, workers int) (*encoded, error) {
-	z := hyperAnalysis(lc.m, yp, workers)
+	z := lc.m.HyperAnalysis.ForwardWorkers(yp, workers)
 	zhat := make([]int32, len(z.Data))
 	for i, v := range z.Data {
 		// h_s clamps its input to int16; clamping here makes the coded

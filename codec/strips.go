@@ -77,52 +77,20 @@ func stripTile(wy, size, above, below int) int {
 }
 
 // The per-call worker limit of the transforms ([WithConcurrency],
-// [WithDecoderConcurrency]). Package model's transforms do not take one
-// yet; once they have these methods (workers ≤ 0 meaning GOMAXPROCS, the
-// results identical for every value), the codec uses them, and until then
-// the transforms use up to runtime.GOMAXPROCS(0) goroutines whatever the
-// codec's option says.
-type (
-	tiledWorkers interface {
-		ForwardTiledWorkers(x *model.Tensor, tile, workers int) *model.Tensor
-	}
-	forwardWorkers interface {
-		ForwardWorkers(x *model.Tensor, workers int) *model.Tensor
-	}
-	intWorkers interface {
-		ForwardWorkers(zhat []int32, hz, wz, workers int) ([]int32, []uint8)
-	}
-)
+// [WithDecoderConcurrency]) goes to every call of package model: g_a, g_s
+// and h_a take it directly. The integer h_s takes it through intWorkers,
+// the method IntHyperSynthesis gains in the model change that adds it, so
+// that the codec builds with and without it; without it h_s uses up to
+// runtime.GOMAXPROCS(0) goroutines (TestConcurrencyOne skips then).
+type intWorkers interface {
+	ForwardWorkers(zhat []int32, hz, wz, workers int) ([]int32, []uint8)
+}
 
 // workerLimits reports whether every transform of m honours a per-call
 // worker limit.
 func workerLimits(m *model.Model) bool {
-	_, a := any(m.Analysis).(tiledWorkers)
-	_, s := any(m.Synthesis).(tiledWorkers)
-	_, h := any(m.HyperAnalysis).(forwardWorkers)
-	_, i := any(m.HyperSynthesis).(intWorkers)
-	return a && s && h && i
-}
-
-func analysisTiled(m *model.Model, x *model.Tensor, tile, workers int) *model.Tensor {
-	if f, ok := any(m.Analysis).(tiledWorkers); ok {
-		return f.ForwardTiledWorkers(x, tile, workers)
-	}
-	return m.Analysis.ForwardTiled(x, tile)
-}
-
-func synthesisTiled(m *model.Model, x *model.Tensor, tile, workers int) *model.Tensor {
-	if f, ok := any(m.Synthesis).(tiledWorkers); ok {
-		return f.ForwardTiledWorkers(x, tile, workers)
-	}
-	return m.Synthesis.ForwardTiled(x, tile)
-}
-
-func hyperAnalysis(m *model.Model, x *model.Tensor, workers int) *model.Tensor {
-	if f, ok := any(m.HyperAnalysis).(forwardWorkers); ok {
-		return f.ForwardWorkers(x, workers)
-	}
-	return m.HyperAnalysis.Forward(x)
+	_, ok := any(m.HyperSynthesis).(intWorkers)
+	return ok
 }
 
 func hyperSynthesis(m *model.Model, zhat []int32, hz, wz, workers int) ([]int32, []uint8) {
@@ -161,7 +129,7 @@ func analyseTile(mdl *model.Model, s *tileSource, workers int, visit func(p *pla
 			visit(p, 16*st.lo)
 		}
 		x := &model.Tensor{C: 3, H: p.ph, W: p.pw, Data: p.rgb}
-		out := analysisTiled(mdl, x, tile, workers)
+		out := mdl.Analysis.ForwardTiledWorkers(x, tile, workers)
 		p.rgb = nil
 		copyRows(y, out, st.a, st.b, st.lo)
 	}
@@ -233,7 +201,7 @@ func (lc *latentCoder) synthesiseTile(sym, mean []int32, invGain []float32, work
 			off := (c*hy + st.lo) * wy
 			reconstructInto(part.Data[c*rows*wy:][:rows*wy], sym[off:][:rows*wy], mean[off:][:rows*wy], invGain[c], lc.m.Arch.MeanBits)
 		}
-		out := synthesisTiled(lc.m, part, tile, workers)
+		out := lc.m.Synthesis.ForwardTiledWorkers(part, tile, workers)
 		put(out, 16*(st.a-st.lo), 16*(st.b-st.a), 16*st.a)
 	}
 }
