@@ -8,12 +8,6 @@ package model
 
 import (
 	"fmt"
-	"runtime"
-	"sort"
-	"sync"
-	"sync/atomic"
-
-	"github.com/aezip/aezip/internal/gemm"
 )
 
 // The accumulation of one output is split into groups of groupSize
@@ -208,229 +202,41 @@ func (h *IntHyperSynthesis) check() error {
 // Forward runs h_s on ẑ (N channels of h×w values, channel-major raster
 // order; each value is clamped to int16) and returns, for the M×4h×4w
 // elements of y in the same order, the means μq and the scale indices. It
-// panics if len(zhat) != N·h·w.
+// panics if len(zhat) != N·h·w. It uses up to runtime.GOMAXPROCS(0)
+// goroutines.
 func (h *IntHyperSynthesis) Forward(zhat []int32, hz, wz int) (meanQ []int32, scaleIdx []uint8) {
+	return h.ForwardWorkers(zhat, hz, wz, 0)
+}
+
+// ForwardWorkers is [IntHyperSynthesis.Forward] on at most workers
+// goroutines (runtime.GOMAXPROCS(0) when workers ≤ 0). The result is the
+// same for every worker count.
+func (h *IntHyperSynthesis) ForwardWorkers(zhat []int32, hz, wz, workers int) (meanQ []int32, scaleIdx []uint8) {
 	if hz <= 0 || wz <= 0 || len(zhat) != h.N*hz*wz {
 		panic(fmt.Sprintf("model: IntHyperSynthesis.Forward: len(zhat)=%d, want %d×%d×%d", len(zhat), h.N, hz, wz))
 	}
-	raw := h.raw(zhat, hz, wz)
-	n := len(raw) / 2
-	scaleIdx = make([]uint8, n)
-	for j, v := range raw[:n] {
-		scaleIdx[j] = uint8(h.scaleIndex(v))
-	}
-	return raw[n:], scaleIdx
+	raw, idx := h.run(zhat, hz, wz, workers, true)
+	return raw[len(raw)/2:], idx
 }
 
 // raw returns the last layer's int32 outputs: M planes of scales, then M
 // planes of means, in units of 2^-MeanBits.
 func (h *IntHyperSynthesis) raw(zhat []int32, hz, wz int) []int32 {
-	in := make([]int16, len(zhat))
-	for i, v := range zhat {
-		in[i] = clamp16(int64(v))
-	}
-	a1 := h.Layers[0].forward16(in, hz, wz, h.SlopeQ16)
-	a2 := h.Layers[1].forward16(a1, 2*hz, 2*wz, h.SlopeQ16)
-	return h.Layers[2].forward(a2, 4*hz, 4*wz)
+	r, _ := h.run(zhat, hz, wz, 0, false)
+	return r
 }
 
 // scaleIndex returns the number of thresholds that v exceeds.
 func (h *IntHyperSynthesis) scaleIndex(v int32) int {
-	return sort.Search(len(h.Thresholds), func(j int) bool { return h.Thresholds[j] >= v })
-}
-
-// forward16 runs the layer on an int16 activation of l.In×hi×wi and returns
-// the int16 activation of the next layer.
-func (l *IntLayer) forward16(in []int16, hi, wi int, slopeQ16 int32) []int16 {
-	r := l.forward(in, hi, wi)
-	out := make([]int16, len(r))
-	parallelChannels(l.Out, func(o int) {
-		n := len(r) / l.Out
-		for j, v := range r[o*n : (o+1)*n] {
-			if l.Leaky {
-				out[o*n+j] = clamp16(leaky(v, slopeQ16))
-			} else {
-				out[o*n+j] = clamp16(int64(v))
-			}
+	t := h.Thresholds
+	lo, hi := 0, len(t)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if t[mid] >= v {
+			hi = mid
+		} else {
+			lo = mid + 1
 		}
-	})
-	return out
-}
-
-// forward returns the requantised, int32-clamped outputs of the layer
-// (l.Out planes) for an input of l.In×hi×wi.
-func (l *IntLayer) forward(in []int16, hi, wi int) []int32 {
-	var acc []int64
-	n := hi * wi
-	if l.Transposed {
-		acc = l.accTransposed(in, hi, wi)
-		n *= 4
-	} else {
-		acc = l.accConv(in, hi, wi)
 	}
-	out := make([]int32, len(acc))
-	parallelChannels(l.Out, func(o int) {
-		m, s, b := l.Mult[o], l.Shift[o], int64(l.Bias[o])
-		dst := out[o*n : (o+1)*n]
-		for j, v := range acc[o*n : (o+1)*n] {
-			dst[j] = requant(v+b, m, s)
-		}
-	})
-	return out
-}
-
-// bandElems bounds the im2col / column buffers of one band of rows, so
-// large images do not need a buffer of the whole layer.
-const bandElems = 1 << 22
-
-// dotGroups computes A·B one input-channel group at a time and hands each
-// group's product (m×n, row stride n, in tmp) to add: A is m×(In·taps) with
-// row stride lda, B is (In·taps)×n with row stride ldb, and the k range of
-// group g is [g·groupSize·taps, min((g+1)·groupSize, In)·taps). Each
-// group's product is exact in int32 (the accumulator bound), so adding the
-// groups in int64 gives the exact sum.
-func dotGroups(m, n, in, taps int, a []int16, lda int, b []int16, ldb int, tmp []int32, add func(t []int32)) {
-	for g := 0; g*groupSize < in; g++ {
-		k0, k1 := g*groupSize*taps, min((g+1)*groupSize, in)*taps
-		t := tmp[:m*n]
-		clear(t)
-		gemm.DotI16(m, n, k1-k0, a[k0:], lda, b[k0*ldb:], ldb, t, n)
-		add(t)
-	}
-}
-
-// accConv returns the exact accumulators (without bias) of the Conv2d k3 s1
-// p1: the weights [Out][In·9] times the im2col matrix [In·9][rows·wi], band
-// by band.
-func (l *IntLayer) accConv(in []int16, hi, wi int) []int64 {
-	hw := hi * wi
-	acc := make([]int64, l.Out*hw)
-	kk := l.In * 9
-	rows := max(1, min(hi, bandElems/(kk*wi)))
-	col := make([]int16, kk*rows*wi)
-	tmp := make([]int32, l.Out*rows*wi)
-	for y0 := 0; y0 < hi; y0 += rows {
-		r := min(rows, hi-y0)
-		n := r * wi
-		parallelChannels(l.In, func(i int) {
-			src := in[i*hw : (i+1)*hw]
-			for t := 0; t < 9; t++ {
-				ky, kx := t/3, t%3
-				dst := col[(i*9+t)*n : (i*9+t+1)*n]
-				for yy := 0; yy < r; yy++ {
-					row := dst[yy*wi : (yy+1)*wi]
-					iy := y0 + yy + ky - 1
-					if iy < 0 || iy >= hi {
-						clear(row)
-						continue
-					}
-					s := src[iy*wi : (iy+1)*wi]
-					// Output x reads input x+kx-1; the missing edge is zero.
-					switch kx {
-					case 0:
-						row[0] = 0
-						copy(row[1:], s[:wi-1])
-					case 1:
-						copy(row, s)
-					case 2:
-						copy(row, s[1:])
-						row[wi-1] = 0
-					}
-				}
-			}
-		})
-		dotGroups(l.Out, n, l.In, 9, l.Weight, kk, col[:kk*n], n, tmp, func(t []int32) {
-			parallelChannels(l.Out, func(o int) {
-				dst := acc[o*hw+y0*wi : o*hw+y0*wi+n]
-				for j, v := range t[o*n : (o+1)*n] {
-					dst[j] += int64(v)
-				}
-			})
-		})
-	}
-	return acc
-}
-
-// accTransposed returns the exact accumulators (without bias) of the
-// ConvTranspose2d k5 s2 p2 op1: the regrouped weights [Out·25][In] times the
-// input [In][rows·wi], then a scatter (col2im) of each tap to its output
-// position, band by band.
-func (l *IntLayer) accTransposed(in []int16, hi, wi int) []int64 {
-	hw := hi * wi
-	ho, wo := 2*hi, 2*wi
-	pw := wo + 4
-	ph := ho + 4
-	// wt[(o·25+t)·In + i] = w[i][o][t]
-	wt := make([]int16, l.Out*25*l.In)
-	parallelChannels(l.Out, func(o int) {
-		for i := 0; i < l.In; i++ {
-			src := l.Weight[(i*l.Out+o)*25 : (i*l.Out+o+1)*25]
-			for t, v := range src {
-				wt[(o*25+t)*l.In+i] = v
-			}
-		}
-	})
-	// Input (iy, ix) with tap (ky, kx) adds to output (2iy-2+ky, 2ix-2+kx),
-	// kept at pad[(2iy+ky)·pw + 2ix+kx]; outputs outside [0,ho)×[0,wo) are
-	// dropped when cropping, exactly as PyTorch does.
-	pad := make([]int64, l.Out*ph*pw)
-	rows := max(1, min(hi, bandElems/(l.Out*25*wi)))
-	tmp := make([]int32, l.Out*25*rows*wi)
-	for y0 := 0; y0 < hi; y0 += rows {
-		r := min(rows, hi-y0)
-		n := r * wi
-		dotGroups(l.Out*25, n, l.In, 1, wt, l.In, in[y0*wi:], hw, tmp, func(c []int32) {
-			parallelChannels(l.Out, func(o int) {
-				a := pad[o*ph*pw : (o+1)*ph*pw]
-				for t := 0; t < 25; t++ {
-					ky, kx := t/5, t%5
-					src := c[(o*25+t)*n : (o*25+t+1)*n]
-					for yy := 0; yy < r; yy++ {
-						dst := a[(2*(y0+yy)+ky)*pw+kx:]
-						dst = dst[:2*wi]
-						for ix, v := range src[yy*wi : (yy+1)*wi] {
-							dst[2*ix] += int64(v)
-						}
-					}
-				}
-			})
-		})
-	}
-	acc := make([]int64, l.Out*ho*wo)
-	parallelChannels(l.Out, func(o int) {
-		a := pad[o*ph*pw : (o+1)*ph*pw]
-		for y := 0; y < ho; y++ {
-			copy(acc[(o*ho+y)*wo:(o*ho+y+1)*wo], a[(y+2)*pw+2:(y+2)*pw+2+wo])
-		}
-	})
-	return acc
-}
-
-// parallelChannels calls fn(o) for every o in [0, n) on up to GOMAXPROCS
-// goroutines. Each call writes only its own channel, so the result does not
-// depend on the scheduling.
-func parallelChannels(n int, fn func(o int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for o := 0; o < n; o++ {
-			fn(o)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				o := int(next.Add(1) - 1)
-				if o >= n {
-					return
-				}
-				fn(o)
-			}
-		}()
-	}
-	wg.Wait()
+	return lo
 }

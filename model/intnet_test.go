@@ -391,12 +391,75 @@ func TestDeterminism(t *testing.T) {
 }
 
 // BenchmarkIntHyperSynthesis768x512 runs h_s of the default widths on the ẑ
-// of a 768×512 image (12×8).
+// of a 768×512 image (12×8), on GOMAXPROCS goroutines (default) and on one
+// (w1), reporting CPU ms per op next to wall time.
 func BenchmarkIntHyperSynthesis768x512(b *testing.B) {
 	mod := importRandom(b, 31, 128, 192, 2)
 	z := determinismInput(128, 8, 12)
-	b.ReportAllocs()
-	for b.Loop() {
-		mod.HyperSynthesis.Forward(z, 8, 12)
+	for _, bc := range []struct {
+		name    string
+		workers int
+	}{{"default", 0}, {"w1", 1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			for b.Loop() {
+				mod.HyperSynthesis.ForwardWorkers(z, 8, 12, bc.workers)
+			}
+			b.ReportMetric(float64(processCPU()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// TestIntHyperSynthesisWorkersAndKernels checks the band evaluation against
+// the gather-form reference on odd shapes, for every kernel family this
+// processor has and several worker counts.
+func TestIntHyperSynthesisWorkersAndKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, nm := range [][2]int{{4, 8}, {17, 22}, {5, 6}} {
+		mod := importRandom(t, uint64(nm[0]), nm[0], nm[1], 2)
+		hs := mod.HyperSynthesis
+		for _, sz := range [][2]int{{1, 7}, {3, 1}, {5, 9}, {13, 2}} {
+			z := randomZ(rng, nm[0]*sz[0]*sz[1])
+			wantMean, wantIdx := slowForward(hs, z, sz[0], sz[1])
+			for _, k := range []gemm.Kernel{gemm.Generic, gemm.AVX2, gemm.AVX512} {
+				if !k.Available() {
+					continue
+				}
+				prev := gemm.SetKernel(k)
+				for _, w := range []int{0, 1, 2, 3, 7} {
+					mean, idx := hs.ForwardWorkers(z, sz[0], sz[1], w)
+					if len(mean) != len(wantMean) || len(idx) != len(wantIdx) {
+						t.Fatalf("%v %v: %d/%d outputs, want %d", nm, sz, len(mean), len(idx), len(wantMean))
+					}
+					for j := range wantMean {
+						if mean[j] != wantMean[j] || idx[j] != wantIdx[j] {
+							gemm.SetKernel(prev)
+							t.Fatalf("N,M=%v %v kernel %v workers %d: element %d: mean %d idx %d, reference %d %d",
+								nm, sz, k, w, j, mean[j], idx[j], wantMean[j], wantIdx[j])
+						}
+					}
+				}
+				gemm.SetKernel(prev)
+			}
+		}
+	}
+}
+
+// TestIntHyperSynthesisLargeBands covers inputs wider and taller than one
+// band of output positions, so that items split rows.
+func TestIntHyperSynthesisLargeBands(t *testing.T) {
+	mod := importRandom(t, 3, 4, 8, 2)
+	rng := rand.New(rand.NewPCG(3, 3))
+	const hz, wz = 9, 37
+	z := randomZ(rng, 4*hz*wz)
+	wantMean, wantIdx := slowForward(mod.HyperSynthesis, z, hz, wz)
+	for _, w := range []int{1, 2} {
+		mean, idx := mod.HyperSynthesis.ForwardWorkers(z, hz, wz, w)
+		for j := range wantMean {
+			if mean[j] != wantMean[j] || idx[j] != wantIdx[j] {
+				t.Fatalf("workers %d: element %d: mean %d idx %d, reference %d %d", w, j, mean[j], idx[j], wantMean[j], wantIdx[j])
+			}
+		}
 	}
 }
