@@ -191,7 +191,7 @@ func (a *analysis) code(q uint16, psnr bool) (*format.File, float64, error) {
 	for i := range a.tiles {
 		tl := &a.tiles[i]
 		yp := scaleChannels(tl.y, gain)
-		e, err := tl.lc.encode(yp, a.o.concurrency)
+		e, err := tl.lc.encode(yp, a.o.concurrency, psnr)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -101,8 +101,10 @@ type encoded struct {
 
 // encode codes the scaled latent yp (M × hy × wy, already multiplied by the
 // gain): z = h_a(y'), ẑ = round(z), then s = round(y' − μ). The transforms
-// use at most workers goroutines (0: GOMAXPROCS).
-func (lc *latentCoder) encode(yp *model.Tensor, workers int) (*encoded, error) {
+// use at most workers goroutines (0: GOMAXPROCS). Without keepMean the
+// symbols overwrite the means (a whole latent less at the encoder's peak)
+// and the result's mean is nil.
+func (lc *latentCoder) encode(yp *model.Tensor, workers int, keepMean bool) (*encoded, error) {
 	z := lc.m.HyperAnalysis.ForwardWorkers(yp, workers)
 	zhat := make([]int32, len(z.Data))
 	for i, v := range z.Data {
@@ -116,9 +118,15 @@ func (lc *latentCoder) encode(yp *model.Tensor, workers int) (*encoded, error) {
 	}
 	mean, idx := hyperSynthesisStrips(lc.m, zhat, lc.hz, lc.wz, workers)
 	scale := 1 / float64(int64(1)<<lc.m.Arch.MeanBits)
-	sym := make([]int32, len(yp.Data))
+	sym := mean
+	if keepMean {
+		sym = make([]int32, len(yp.Data))
+	}
 	for i, v := range yp.Data {
 		sym[i] = roundSym(float64(v) - float64(mean[i])*scale)
+	}
+	if !keepMean {
+		mean = nil
 	}
 	yb, err := rans.Encode(nil, lc.tabs.scale, idx, sym)
 	if err != nil {
