@@ -167,6 +167,12 @@ type IntHyperSynthesis struct {
 	// Thresholds has K-1 non-decreasing entries: the scale index of an output
 	// s is the number of thresholds that s exceeds.
 	Thresholds []int32
+
+	// packed holds each layer's phases with the weights packed, made by
+	// check (the weights must not change afterwards); Forward packs them
+	// itself for a network that was not checked or for another kernel
+	// family.
+	packed [3][]intPhase
 }
 
 // layerNames are the tensor prefixes of the three integer layers.
@@ -195,6 +201,9 @@ func (h *IntHyperSynthesis) check() error {
 		if h.Thresholds[i] < h.Thresholds[i-1] {
 			return FormatError("scale thresholds decrease")
 		}
+	}
+	for i := range h.Layers {
+		h.packed[i] = h.Layers[i].phases()
 	}
 	return nil
 }
@@ -226,17 +235,22 @@ func (h *IntHyperSynthesis) raw(zhat []int32, hz, wz int) []int32 {
 	return r
 }
 
-// scaleIndex returns the number of thresholds that v exceeds.
+// scaleIndex returns the number of thresholds that v exceeds. The search
+// halves a window whose first element is the answer's lower bound; its
+// one comparison per step compiles to a conditional move, since the
+// branch on random scales is unpredictable.
 func (h *IntHyperSynthesis) scaleIndex(v int32) int {
 	t := h.Thresholds
-	lo, hi := 0, len(t)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if t[mid] >= v {
-			hi = mid
-		} else {
-			lo = mid + 1
+	lo, n := 0, len(t)
+	for n > 1 {
+		half := n >> 1
+		if t[lo+half-1] < v {
+			lo += half
 		}
+		n -= half
+	}
+	if n == 1 && t[lo] < v {
+		lo++
 	}
 	return lo
 }

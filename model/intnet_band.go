@@ -78,6 +78,15 @@ func (l *IntLayer) phases() []intPhase {
 	return ph
 }
 
+// phasesOf returns layer li's phases: those packed by check when they were
+// packed for the kernel family active now, else new ones.
+func (h *IntHyperSynthesis) phasesOf(li int) []intPhase {
+	if p := h.packed[li]; len(p) > 0 && p[0].pa.Kernel() == gemm.ActiveKernel() {
+		return p
+	}
+	return h.Layers[li].phases()
+}
+
 // run evaluates h_s on up to workers goroutines and returns the last
 // layer's int32 outputs (M planes of scales, then M of means) and, if
 // withIdx, the scale index of every scale.
@@ -101,7 +110,7 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 		ho, wo := 2*hi, 2*wi
 		next := make([]int16, l.Out*(ho+2)*(wo+2))
 		slope := h.SlopeQ16
-		l.run(in, hi, wi, workers, func(o, oy, ox, step int, v []int64) {
+		l.run(h.phasesOf(li), in, hi, wi, workers, func(o, oy, ox, step int, v []int64) {
 			m, sh := l.Mult[o], l.Shift[o]
 			dst := next[(o*(ho+2)+oy+1)*(wo+2)+ox+1:]
 			dst = dst[:step*(len(v)-1)+1]
@@ -123,7 +132,7 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 	if withIdx {
 		idx = make([]uint8, h.M*plane)
 	}
-	l.run(in, hi, wi, workers, func(o, oy, ox, step int, v []int64) {
+	l.run(h.phasesOf(2), in, hi, wi, workers, func(o, oy, ox, step int, v []int64) {
 		m, sh := l.Mult[o], l.Shift[o]
 		j0 := o*plane + oy*wi + ox
 		dst := raw[j0 : j0+len(v)]
@@ -139,12 +148,11 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 	return raw, idx
 }
 
-// run computes the layer on the padded int16 input (l.In planes of
+// run computes the layer, whose phases are ph, on the padded int16 input (l.In planes of
 // (hi+2)×(wi+2), zero border) and hands the outputs' exact accumulators,
 // bias included, to store: v[j] is output (oy, ox+j·step) of channel o.
 // Each output is stored exactly once, from one goroutine.
-func (l *IntLayer) run(in []int16, hi, wi, workers int, store func(o, oy, ox, step int, v []int64)) {
-	ph := l.phases()
+func (l *IntLayer) run(ph []intPhase, in []int16, hi, wi, workers int, store func(o, oy, ox, step int, v []int64)) {
 	pw := wi + 2
 	plane := (hi + 2) * pw
 	// Position q = y·pw + x of the input grid; the last one needed is the

@@ -463,3 +463,26 @@ func TestIntHyperSynthesisLargeBands(t *testing.T) {
 		}
 	}
 }
+
+func TestScaleIndexCountsExceededThresholds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for trial := 0; trial < 200; trial++ {
+		th := make([]int32, 1+rng.IntN(70))
+		for i := range th {
+			th[i] = int32(rng.IntN(40)) - 20
+		}
+		sort.Slice(th, func(i, j int) bool { return th[i] < th[j] })
+		h := &IntHyperSynthesis{Thresholds: th}
+		for v := int32(-22); v <= 22; v++ {
+			want := 0
+			for _, x := range th {
+				if v > x {
+					want++
+				}
+			}
+			if got := h.scaleIndex(v); got != want {
+				t.Fatalf("thresholds %v, v=%d: %d, want %d", th, v, got, want)
+			}
+		}
+	}
+}

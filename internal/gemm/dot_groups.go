@@ -41,6 +41,7 @@ func dotKernGo(h, kp int, a []int32, b []int16, c []int32, ldc int) {
 // groups of consecutive k values.
 type PackedI16 struct {
 	m, k, group int
+	kern        Kernel // the family active when A was packed
 	dk          *dotKernels
 	a           []int32
 	off         []int // off[g]: start of group g's panels in a
@@ -48,6 +49,10 @@ type PackedI16 struct {
 
 // Rows returns the number of rows of the packed matrix.
 func (p *PackedI16) Rows() int { return p.m }
+
+// Kernel returns the kernel family that was active when A was packed, the
+// one [DotI16Groups] uses for it.
+func (p *PackedI16) Kernel() Kernel { return p.kern }
 
 // groupPairs returns the k range of group g and its number of k pairs.
 func (p *PackedI16) groupPairs(g int) (k0, kc, kp int) {
@@ -74,7 +79,7 @@ func PackI16Groups(m, group int, a []int16, lda int, acol []int) *PackedI16 {
 	if dk == nil {
 		dk = goDotKernels
 	}
-	p := &PackedI16{m: m, k: k, group: group, dk: dk}
+	p := &PackedI16{m: m, k: k, group: group, kern: ActiveKernel(), dk: dk}
 	ng := (k + group - 1) / group
 	p.off = make([]int, ng+1)
 	for g := 0; g < ng; g++ {
@@ -189,15 +194,19 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 					w := min(nr, nc-jr)
 					t64 := tile64[:h*nr]
 					clear(t64)
+					t := tile[:h*nr]
+					clear(t)
 					for g := g0; g < g1; g++ {
 						_, _, kp := pa.groupPairs(g)
 						ap := pa.a[pa.off[g]+ir*kp : pa.off[g]+ir*kp+h*kp]
 						bp := ws.b[boff[g-g0]+(jr/nr)*2*kp*nr:]
-						t := tile[:h*nr]
-						clear(t)
 						dk.call(h, kp, ap, bp[:2*kp*nr], t, nr)
+						// Move the group's exact int32 sums to int64 and
+						// leave the tile zero for the next group.
+						t64 := t64[:len(t)]
 						for j, v := range t {
 							t64[j] += int64(v)
+							t[j] = 0
 						}
 					}
 					for i := 0; i < h; i++ {
