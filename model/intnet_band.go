@@ -116,7 +116,7 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 			dst = dst[:step*(len(v)-1)+1]
 			for j, a := range v {
 				r := requant(a, m, sh)
-				var t int64 = int64(r)
+				t := int64(r)
 				if l.Leaky {
 					t = leaky(r, slope)
 				}

@@ -47,9 +47,6 @@ type PackedI16 struct {
 	off         []int // off[g]: start of group g's panels in a
 }
 
-// Rows returns the number of rows of the packed matrix.
-func (p *PackedI16) Rows() int { return p.m }
-
 // Kernel returns the kernel family that was active when A was packed, the
 // one [DotI16Groups] uses for it.
 func (p *PackedI16) Kernel() Kernel { return p.kern }
