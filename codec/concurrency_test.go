@@ -45,9 +45,6 @@ func extraGoroutines(run func()) int {
 // check can fail.
 func TestConcurrencyOne(t *testing.T) {
 	mdl := tinyModel(t)
-	if !workerLimits(mdl) {
-		t.Skip("model's IntHyperSynthesis takes no per-call worker limit yet (strips.go: intWorkers)")
-	}
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("needs GOMAXPROCS ≥ 2 to run the sampler beside the codec")
 	}

@@ -76,30 +76,6 @@ func stripTile(wy, size, above, below int) int {
 	return t
 }
 
-// The per-call worker limit of the transforms ([WithConcurrency],
-// [WithDecoderConcurrency]) goes to every call of package model: g_a, g_s
-// and h_a take it directly. The integer h_s takes it through intWorkers,
-// the method IntHyperSynthesis gains in the model change that adds it, so
-// that the codec builds with and without it; without it h_s uses up to
-// runtime.GOMAXPROCS(0) goroutines (TestConcurrencyOne skips then).
-type intWorkers interface {
-	ForwardWorkers(zhat []int32, hz, wz, workers int) ([]int32, []uint8)
-}
-
-// workerLimits reports whether every transform of m honours a per-call
-// worker limit.
-func workerLimits(m *model.Model) bool {
-	_, ok := any(m.HyperSynthesis).(intWorkers)
-	return ok
-}
-
-func hyperSynthesis(m *model.Model, zhat []int32, hz, wz, workers int) ([]int32, []uint8) {
-	if f, ok := any(m.HyperSynthesis).(intWorkers); ok {
-		return f.ForwardWorkers(zhat, hz, wz, workers)
-	}
-	return m.HyperSynthesis.Forward(zhat, hz, wz)
-}
-
 // tileSource gives the padded planes of pixel rows of one tile of the
 // source image (used by g_a and by PSNR rate control).
 type tileSource struct {
@@ -153,7 +129,7 @@ func hyperSynthesisStrips(mdl *model.Model, zhat []int32, hz, wz, workers int) (
 	M, N := mdl.Arch.M, mdl.Arch.N
 	hy, wy := 4*hz, 4*wz
 	if hz <= hsStripRows {
-		mean, sidx := hyperSynthesis(mdl, zhat, hz, wz, workers)
+		mean, sidx := mdl.HyperSynthesis.ForwardWorkers(zhat, hz, wz, workers)
 		return mean, widen(sidx)
 	}
 	mean := make([]int32, M*hy*wy)
@@ -165,7 +141,7 @@ func hyperSynthesisStrips(mdl *model.Model, zhat []int32, hz, wz, workers int) (
 		for c := 0; c < N; c++ {
 			copy(p[c*rows*wz:][:rows*wz], zhat[(c*hz+st.lo)*wz:][:rows*wz])
 		}
-		mq, sidx := hyperSynthesis(mdl, p, rows, wz, workers)
+		mq, sidx := mdl.HyperSynthesis.ForwardWorkers(p, rows, wz, workers)
 		ph := 4 * rows
 		n := 4 * (st.b - st.a) * wy
 		for c := 0; c < M; c++ {
