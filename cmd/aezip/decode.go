@@ -21,7 +21,7 @@ import (
 func init() {
 	commands["decode"] = &command{
 		summary: "Decode an aezip file to PNG (or JPEG, GIF, BMP, TIFF by OUTPUT's extension).",
-		usage:   "[-model FILE] [-jpeg-quality N] [-max-pixels N] [-f] INPUT OUTPUT",
+		usage:   "[-model FILE] [-jpeg-quality N] [-png-compression C] [-max-pixels N] [-f] INPUT OUTPUT",
 		run:     runDecode,
 	}
 }
@@ -30,6 +30,7 @@ func runDecode(e *env, args []string) error {
 	fs := newFlags("decode")
 	modelPath := fs.String("model", "", "model file (.aezm); default: the embedded model")
 	jq := fs.Int("jpeg-quality", 95, "JPEG quality (1-100) for .jpg/.jpeg output")
+	pngLevel := fs.String("png-compression", "speed", "PNG compression: speed, default, best or none")
 	maxPixels := fs.Int64("max-pixels", codec.DefaultMaxPixels, "refuse images with more pixels")
 	force := fs.Bool("f", false, "overwrite OUTPUT if it exists")
 	if err := parseFlags(e, fs, "decode", args); err != nil {
@@ -42,7 +43,11 @@ func runDecode(e *env, args []string) error {
 	if *jq < 1 || *jq > 100 {
 		return usagef("-jpeg-quality %d out of range [1, 100]", *jq)
 	}
-	enc := outputEncoder(out, *jq)
+	level, ok := pngLevels[*pngLevel]
+	if !ok {
+		return usagef("-png-compression %q: want speed, default, best or none", *pngLevel)
+	}
+	enc := outputEncoder(out, *jq, level)
 	opts := []codec.DecoderOption{codec.WithMaxPixels(*maxPixels)}
 	if *modelPath != "" {
 		m, err := loadModel(*modelPath)
@@ -73,9 +78,21 @@ func runDecode(e *env, args []string) error {
 	return writeOutput(e, out, *force, func(w io.Writer) error { return enc(w, m) })
 }
 
+// pngLevels maps -png-compression to zlib levels. The default is speed
+// because at png.DefaultCompression writing the PNG costs more than decoding
+// the aezip file: a 24 MP decode took 25 CPU-s in the command against 11.6
+// for the codec alone, and kodim23 took 0.36 s against 0.22 s with speed,
+// for a PNG 11% smaller (491,978 against 554,703 bytes).
+var pngLevels = map[string]png.CompressionLevel{
+	"speed":   png.BestSpeed,
+	"default": png.DefaultCompression,
+	"best":    png.BestCompression,
+	"none":    png.NoCompression,
+}
+
 // outputEncoder picks the output format from the file name's extension;
 // PNG for "-", no extension or an unknown one.
-func outputEncoder(name string, jpegQuality int) func(io.Writer, image.Image) error {
+func outputEncoder(name string, jpegQuality int, pngLevel png.CompressionLevel) func(io.Writer, image.Image) error {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".jpg", ".jpeg":
 		return func(w io.Writer, m image.Image) error {
@@ -90,5 +107,6 @@ func outputEncoder(name string, jpegQuality int) func(io.Writer, image.Image) er
 			return tiff.Encode(w, m, &tiff.Options{Compression: tiff.Deflate})
 		}
 	}
-	return png.Encode
+	e := &png.Encoder{CompressionLevel: pngLevel}
+	return e.Encode
 }
