@@ -81,9 +81,20 @@ func decodeMemory(h *format.Header) int64 {
 	return out + lat + 512<<20
 }
 
-// decodeFile decodes one file from r, which starts at offset off of the
-// stream.
-func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) {
+// openedFile is a file whose header, model and alpha plane have passed
+// every check that comes before the latents.
+type openedFile struct {
+	h     format.Header
+	f     *format.File
+	mdl   *model.Model
+	alpha []byte // nil without an alpha channel
+}
+
+// openFile reads one file from r, which starts at offset off of the stream,
+// checks its header against the limits of o before anything large is
+// allocated, picks the model and decodes the alpha plane. It is the common
+// front of decodeFile and DecodeLatents.
+func openFile(r io.Reader, off int64, o *decoderOptions) (*openedFile, error) {
 	zr, err := format.NewDecoder(r, format.Limits{MaxPixels: o.maxPixels})
 	if err != nil {
 		return nil, err
@@ -109,9 +120,9 @@ func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) 
 	if err != nil {
 		return nil, err
 	}
-	var alpha []byte
+	of := &openedFile{h: h, f: f, mdl: mdl}
 	if h.ColorType.HasAlpha() {
-		if alpha, err = decodeAlpha(f.Alpha, h.Width, h.Height); err != nil {
+		if of.alpha, err = decodeAlpha(f.Alpha, h.Width, h.Height); err != nil {
 			var ce *CorruptInputError
 			if errors.As(err, &ce) {
 				ce.Offset = off
@@ -119,20 +130,39 @@ func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) 
 			return nil, err
 		}
 	}
+	return of, nil
+}
+
+// tileCoder checks that tile i's latent sizes match its pixels and returns
+// the tile's bounds and its latent coder.
+func (of *openedFile) tileCoder(i int, off int64) (image.Rectangle, *latentCoder, error) {
+	r := of.h.TileBounds(i)
+	pw, ph := padded(r.Dx()), padded(r.Dy())
+	t := &of.f.Tiles[i]
+	if t.HY != ph/16 || t.WY != pw/16 || t.HZ != ph/64 || t.WZ != pw/64 {
+		return r, nil, &CorruptInputError{Offset: off, Reason: fmt.Sprintf("tile %d: latent size y %d×%d z %d×%d does not match its %d×%d pixels", i, t.HY, t.WY, t.HZ, t.WZ, r.Dx(), r.Dy())}
+	}
+	lc, err := newLatentCoder(of.mdl, pw, ph)
+	return r, lc, err
+}
+
+// decodeFile decodes one file from r, which starts at offset off of the
+// stream.
+func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) {
+	of, err := openFile(r, off, o)
+	if err != nil {
+		return nil, err
+	}
+	h, f, mdl, alpha := &of.h, of.f, of.mdl, of.alpha
 	gray := h.ColorType == format.Gray || h.ColorType == format.GrayAlpha
 	invGain := mdl.InvGain(levelOf(h.Quality, mdl.Arch.Levels))
 	m := newOutput(h.Width, h.Height, gray, alpha != nil)
 	for i := range f.Tiles {
-		r := h.TileBounds(i)
-		pw, ph := padded(r.Dx()), padded(r.Dy())
-		t := &f.Tiles[i]
-		if t.HY != ph/16 || t.WY != pw/16 || t.HZ != ph/64 || t.WZ != pw/64 {
-			return nil, &CorruptInputError{Offset: off, Reason: fmt.Sprintf("tile %d: latent size y %d×%d z %d×%d does not match its %d×%d pixels", i, t.HY, t.WY, t.HZ, t.WZ, r.Dx(), r.Dy())}
-		}
-		lc, err := newLatentCoder(mdl, pw, ph)
+		r, lc, err := of.tileCoder(i, off)
 		if err != nil {
 			return nil, err
 		}
+		t := &f.Tiles[i]
 		sym, mean, err := lc.decode(t.Hyper, t.Latent, off, o.concurrency)
 		if err != nil {
 			return nil, fmt.Errorf("tile %d: %w", i, err)

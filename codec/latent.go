@@ -152,23 +152,40 @@ func reconstructInto(dst []float32, sym, mean []int32, g float32, meanBits int) 
 // strip by strip, see synthesiseTile). off is the file's offset in the
 // stream, for errors.
 func (lc *latentCoder) decode(zb, yb []byte, off int64, workers int) (sym, mean []int32, err error) {
-	zhat := make([]int32, lc.m.Arch.N*lc.hz*lc.wz)
-	if err := rans.Decode(zb, lc.tabs.z, channelIndex(lc.m.Arch.N, lc.hz*lc.wz), zhat); err != nil {
-		return nil, nil, corruptAt(off, "z stream", err)
+	zhat, err := lc.decodeZ(zb, off)
+	if err != nil {
+		return nil, nil, err
 	}
 	mean, idx := hyperSynthesisStrips(lc.m, zhat, lc.hz, lc.wz, workers)
-	sym = make([]int32, len(idx))
+	if sym, err = lc.decodeY(yb, idx, off); err != nil {
+		return nil, nil, err
+	}
+	return sym, mean, nil
+}
+
+// decodeZ entropy-decodes ẑ with the per-channel tables.
+func (lc *latentCoder) decodeZ(zb []byte, off int64) ([]int32, error) {
+	zhat := make([]int32, lc.m.Arch.N*lc.hz*lc.wz)
+	if err := rans.Decode(zb, lc.tabs.z, channelIndex(lc.m.Arch.N, lc.hz*lc.wz), zhat); err != nil {
+		return nil, corruptAt(off, "z stream", err)
+	}
+	return zhat, nil
+}
+
+// decodeY entropy-decodes the symbols of y with the scale tables idx.
+func (lc *latentCoder) decodeY(yb []byte, idx []uint16, off int64) ([]int32, error) {
+	sym := make([]int32, len(idx))
 	if err := rans.Decode(yb, lc.tabs.scale, idx, sym); err != nil {
-		return nil, nil, corruptAt(off, "y stream", err)
+		return nil, corruptAt(off, "y stream", err)
 	}
 	for _, s := range sym {
 		// Escapes can code any int32; values this large never come from
 		// the encoder and would overflow the float conversion's meaning.
 		if s > maxSymbol || s < -maxSymbol {
-			return nil, nil, corruptAt(off, "y stream", errors.New("symbol out of range"))
+			return nil, corruptAt(off, "y stream", errors.New("symbol out of range"))
 		}
 	}
-	return sym, mean, nil
+	return sym, nil
 }
 
 func corruptAt(off int64, what string, err error) error {
