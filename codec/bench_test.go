@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/png"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aezip/aezip/bench/benchdata"
 	"github.com/aezip/aezip/bench/randmodel"
 	"github.com/aezip/aezip/model"
 )
@@ -24,29 +23,7 @@ import (
 // testdata/kitten.png (a crop of a training image), so that it has no hard
 // seams.
 var benchImage = sync.OnceValues(func() (image.Image, error) {
-	f, err := os.Open("../testdata/kitten.png")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	k, err := png.Decode(f)
-	if err != nil {
-		return nil, err
-	}
-	kb := k.Bounds()
-	mirror := func(i, n int) int {
-		if i %= 2 * n; i >= n {
-			i = 2*n - 1 - i
-		}
-		return i
-	}
-	m := image.NewRGBA(image.Rect(0, 0, 768, 512))
-	for y := 0; y < 512; y++ {
-		for x := 0; x < 768; x++ {
-			m.Set(x, y, k.At(kb.Min.X+mirror(x, kb.Dx()), kb.Min.Y+mirror(y, kb.Dy())))
-		}
-	}
-	return m, nil
+	return benchdata.Kitten(768, 512)
 })
 
 // random128 is a random model of the full size.

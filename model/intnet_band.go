@@ -10,8 +10,6 @@ package model
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/aezip/aezip/internal/gemm"
 )
@@ -209,29 +207,5 @@ func (l *IntLayer) run(ph []intPhase, in []int16, hi, wi, workers int, store fun
 // goroutines, each with its own scratch of scratchLen int64s. Items write
 // disjoint outputs, so the result does not depend on the scheduling.
 func parallelInt(workers, n, scratchLen int, fn func(i int, scratch []int64)) {
-	workers = min(workers, n)
-	if workers <= 1 {
-		s := make([]int64, scratchLen)
-		for i := 0; i < n; i++ {
-			fn(i, s)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := make([]int64, scratchLen)
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				fn(i, s)
-			}
-		}()
-	}
-	wg.Wait()
+	parallelItems(max(workers, 1), n, func() []int64 { return make([]int64, scratchLen) }, func([]int64) {}, fn)
 }

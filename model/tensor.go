@@ -116,16 +116,24 @@ func releaseTensor(t *Tensor) {
 // whose boundaries depend only on the shapes, never on the number of
 // goroutines, so the results are identical for every worker count.
 func parallelFor(workers, n, scratchLen int, fn func(i int, scratch []float32)) {
+	parallelItems(workers, n, func() []float32 { return getFloats(scratchLen) }, putFloats, fn)
+}
+
+// parallelItems runs fn(i, scratch) for every i in [0, n) on up to workers
+// goroutines (runtime.GOMAXPROCS when workers ≤ 0), which take items in
+// turn; each goroutine gets its scratch from get and hands it to put at the
+// end. With one worker no goroutine is started.
+func parallelItems[S any](workers, n int, get func() S, put func(S), fn func(i int, scratch S)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, n)
 	if workers <= 1 {
-		s := getFloats(scratchLen)
+		s := get()
 		for i := 0; i < n; i++ {
 			fn(i, s)
 		}
-		putFloats(s)
+		put(s)
 		return
 	}
 	var next atomic.Int64
@@ -134,7 +142,7 @@ func parallelFor(workers, n, scratchLen int, fn func(i int, scratch []float32)) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := getFloats(scratchLen)
+			s := get()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {
@@ -142,7 +150,7 @@ func parallelFor(workers, n, scratchLen int, fn func(i int, scratch []float32)) 
 				}
 				fn(i, s)
 			}
-			putFloats(s)
+			put(s)
 		}()
 	}
 	wg.Wait()

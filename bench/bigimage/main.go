@@ -31,6 +31,7 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/aezip/aezip/bench/benchdata"
 	"github.com/aezip/aezip/bench/randmodel"
 	"github.com/aezip/aezip/codec"
 	"github.com/aezip/aezip/model"
@@ -74,14 +75,7 @@ func runMake(args []string) error {
 	if err != nil {
 		return err
 	}
-	b := m.Bounds()
-	dst := image.NewRGBA(image.Rect(0, 0, *width, *height))
-	for y := 0; y < *height; y++ {
-		sy := mirror(y, b.Dy())
-		for x := 0; x < *width; x++ {
-			dst.Set(x, y, m.At(b.Min.X+mirror(x, b.Dx()), b.Min.Y+sy))
-		}
-	}
+	dst := benchdata.MirrorTile(m, *width, *height)
 	f, err := os.Create(*out)
 	if err != nil {
 		return err
@@ -127,15 +121,6 @@ func runModel(args []string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// mirror maps i to [0, n) by reflecting at the edges: 0 … n−1, n−1 … 0, …
-func mirror(i, n int) int {
-	i %= 2 * n
-	if i >= n {
-		i = 2*n - 1 - i
-	}
-	return i
 }
 
 func readImage(name string) (image.Image, error) {

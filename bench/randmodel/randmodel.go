@@ -17,12 +17,11 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/aezip/aezip/bench/benchdata"
 	"github.com/aezip/aezip/model"
 )
 
@@ -32,23 +31,7 @@ const FixturePath = "testdata/parity/tiny.safetensors"
 // FindFixture reads the tiny dump, looking for FixturePath in the current
 // directory and its parents, so that it works from any package of the
 // repository.
-func FindFixture() ([]byte, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, FixturePath))
-		if err == nil {
-			return b, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil, fmt.Errorf("randmodel: %s not found above the current directory", FixturePath)
-		}
-		dir = parent
-	}
-}
+func FindFixture() ([]byte, error) { return benchdata.Find(FixturePath) }
 
 // header reads the names, shapes and metadata of a safetensors file.
 func header(b []byte) (map[string][]int, map[string]string, error) {

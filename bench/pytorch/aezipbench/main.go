@@ -21,16 +21,15 @@ import (
 	"flag"
 	"fmt"
 	"image"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"time"
 
+	"github.com/aezip/aezip/bench/benchdata"
 	"github.com/aezip/aezip/bench/randmodel"
 	"github.com/aezip/aezip/codec"
 	"github.com/aezip/aezip/internal/gemm"
@@ -136,7 +135,7 @@ func run(width, height, n, m, runs, threads int) error {
 		enc[i] = tGa[i] + tHa[i] + tHs[i]
 		dec[i] = tHs[i] + tGs[i]
 	}
-	img, err := testImage(width, height)
+	img, err := benchdata.Kitten(width, height)
 	if err != nil {
 		return err
 	}
@@ -153,44 +152,6 @@ func run(width, height, n, m, runs, threads int) error {
 		"codec_bpp": float64(8*size) / float64(width*height),
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
-}
-
-// testImage returns testdata/kitten.png (a crop of a training image)
-// mirror-tiled to width × height.
-func testImage(width, height int) (image.Image, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	var f *os.File
-	for {
-		if f, err = os.Open(filepath.Join(dir, "testdata", "kitten.png")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			return nil, err
-		}
-		dir = filepath.Dir(dir)
-	}
-	defer f.Close()
-	k, err := png.Decode(f)
-	if err != nil {
-		return nil, err
-	}
-	kb := k.Bounds()
-	mirror := func(i, n int) int {
-		if i %= 2 * n; i >= n {
-			i = 2*n - 1 - i
-		}
-		return i
-	}
-	m := image.NewRGBA(image.Rect(0, 0, width, height))
-	for y := 0; y < height; y++ {
-		for x := 0; x < width; x++ {
-			m.Set(x, y, k.At(kb.Min.X+mirror(x, kb.Dx()), kb.Min.Y+mirror(y, kb.Dy())))
-		}
-	}
-	return m, nil
 }
 
 // timeCodec returns the median seconds of codec.Encode and of decoding
