@@ -10,6 +10,7 @@ import (
 
 	"github.com/aezip/aezip/bench/benchdata"
 	"github.com/aezip/aezip/bench/randmodel"
+	"github.com/aezip/aezip/internal/cputime"
 	"github.com/aezip/aezip/model"
 )
 
@@ -84,7 +85,7 @@ func benchCases() []benchCase {
 // machine the more repeatable figure).
 func reportMS(b *testing.B, cpu0 time.Duration) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/op")
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 	}
 }
@@ -97,7 +98,7 @@ func BenchmarkEncode(b *testing.B) {
 			b.SetBytes(int64(3 * px))
 			b.ReportAllocs()
 			var n int
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				var buf bytes.Buffer
 				if err := Encode(&buf, m, WithModel(mdl), WithQuality(bc.q)); err != nil {
@@ -128,7 +129,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.SetBytes(int64(3 * px))
 			b.ReportAllocs()
 			var out image.Image
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				d.Reset(bytes.NewReader(data))
 				if out, err = d.Decode(); err != nil {

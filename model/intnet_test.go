@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"github.com/aezip/aezip/quant"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -16,7 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aezip/aezip/internal/cputime"
 	"github.com/aezip/aezip/internal/gemm"
+	"github.com/aezip/aezip/quant"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -402,11 +403,11 @@ func BenchmarkIntHyperSynthesis768x512(b *testing.B) {
 	}{{"default", 0}, {"w1", 1}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				mod.HyperSynthesis.ForwardWorkers(z, 8, 12, bc.workers)
 			}
-			b.ReportMetric(float64(processCPU()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

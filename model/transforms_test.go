@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aezip/aezip/internal/cputime"
 	"github.com/aezip/aezip/internal/gemm"
 	"github.com/stretchr/testify/require"
 )
@@ -244,7 +245,7 @@ func benchTransform(b *testing.B, stages []stage, x *Tensor, f func(*Tensor) *Te
 	fl := flops(stages, x.C, x.H, x.W)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	for b.Loop() {
 		f(x)
 	}
@@ -253,7 +254,7 @@ func benchTransform(b *testing.B, stages []stage, x *Tensor, f func(*Tensor) *Te
 	b.ReportMetric(fl/sec/1e9, "GFLOPS")
 	// CPU seconds per op: on a shared machine, wall time includes waiting
 	// for other processes; CPU time does not.
-	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Process()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkSynthesis768x512(b *testing.B) {
@@ -437,7 +438,7 @@ func BenchmarkLayers768x512(b *testing.B) {
 			}
 			dst, in := NewTensor(oc, oh, ow), x
 			b.Run(name, func(b *testing.B) {
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for b.Loop() {
 					if !st.readsSource() {
 						st.deconv.forwardTaps(dst, in, 0)
@@ -451,7 +452,7 @@ func BenchmarkLayers768x512(b *testing.B) {
 					}
 					src.release()
 				}
-				c := (processCPU() - cpu).Seconds() / float64(b.N)
+				c := (cputime.Process() - cpu).Seconds() / float64(b.N)
 				b.ReportMetric(c, "cpu-s/op")
 				b.ReportMetric(fl/c/1e9, "GFLOPS/cpu-s")
 			})

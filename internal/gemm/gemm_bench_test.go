@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/aezip/aezip/internal/cputime"
 )
 
 // benchShapes are GEMMs of the im2col convolutions at a 768×512 input:
@@ -38,7 +40,7 @@ func BenchmarkSgemm(b *testing.B) {
 					defer SetKernel(SetKernel(k))
 					defer SetMaxThreads(SetMaxThreads(th))
 					b.ReportAllocs()
-					cpu0 := cpuSeconds()
+					cpu0 := cputime.Process().Seconds()
 					for b.Loop() {
 						Sgemm(sh.m, sh.n, sh.k, a, sh.k, bb, sh.n, c, sh.n)
 					}
@@ -64,7 +66,7 @@ func BenchmarkDotI16(b *testing.B) {
 			b.Run(fmt.Sprintf("hs4/%s/threads=%d", kern, th), func(b *testing.B) {
 				defer SetKernel(SetKernel(kern))
 				defer SetMaxThreads(SetMaxThreads(th))
-				cpu0 := cpuSeconds()
+				cpu0 := cputime.Process().Seconds()
 				for b.Loop() {
 					DotI16(m, n, k, a, k, bb, n, c, n)
 				}
@@ -80,7 +82,7 @@ func BenchmarkDotI16(b *testing.B) {
 func reportFlops(b *testing.B, perOp, cpu0 float64, unit string) {
 	total := perOp * float64(b.N) / 1e9
 	b.ReportMetric(total/b.Elapsed().Seconds(), unit)
-	if cpu := cpuSeconds() - cpu0; cpu0 > 0 && cpu > 0 {
+	if cpu := cputime.Process().Seconds() - cpu0; cpu0 > 0 && cpu > 0 {
 		b.ReportMetric(total/cpu, unit+"/cpu-s")
 	}
 }
@@ -97,7 +99,7 @@ func BenchmarkKernel(b *testing.B) {
 		bb := make([]float32, fk.nr*kcBlock)
 		c := make([]float32, fk.mr*fk.nr)
 		b.Run(k.String(), func(b *testing.B) {
-			cpu0 := cpuSeconds()
+			cpu0 := cputime.Process().Seconds()
 			for b.Loop() {
 				fk.call(fk.mr, kcBlock, a, bb, c, fk.nr)
 			}
@@ -118,7 +120,7 @@ func BenchmarkSgemmPacked(b *testing.B) {
 	pa := PackA(m, k, a, k)
 	for _, packed := range []bool{false, true} {
 		b.Run(fmt.Sprintf("packed=%v", packed), func(b *testing.B) {
-			cpu0 := cpuSeconds()
+			cpu0 := cputime.Process().Seconds()
 			for b.Loop() {
 				if packed {
 					SgemmPacked(pa, n, bb, n, c, n)

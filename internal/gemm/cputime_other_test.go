@@ -1,6 +1,0 @@
-//go:build !unix
-
-package gemm
-
-// cpuSeconds is unavailable here; benchmarks then omit the per-CPU metric.
-func cpuSeconds() float64 { return 0 }
