@@ -6,8 +6,8 @@
 // every released format version stays decodable. Each valid vector has the
 // SHA-256 of its entropy-decoded integers, which must match bit for bit, and
 // an expected 8-bit image, which a decoder must match within the tolerance
-// of [MaxSampleDiff] and [AllowedDiffering]; each invalid vector names the [ErrorClass] a decoder must
-// report.
+// of [MaxSampleDiff] and [AllowedDiffering]; each invalid vector names the
+// [ErrorClass] a decoder must report.
 //
 // Another implementation calls [Run] from a Go test with an adapter that
 // implements [Decoder] (and optionally [LatentDecoder] and
