@@ -200,11 +200,7 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 						dk.call(h, kp, ap, bp[:2*kp*nr], t, nr)
 						// Move the group's exact int32 sums to int64 and
 						// leave the tile zero for the next group.
-						t64 := t64[:len(t)]
-						for j, v := range t {
-							t64[j] += int64(v)
-							t[j] = 0
-						}
+						widenAddClear(t64, t)
 					}
 					for i := 0; i < h; i++ {
 						row := c[(ir+i)*ldc+jc+jr:][:w]

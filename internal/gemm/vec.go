@@ -82,4 +82,16 @@ func Deinterleave2(a, b, src []float32) {
 
 // sqrt32 is the correctly rounded float32 square root: the float64 root
 // of a float32, rounded to float32, is the correctly rounded float32 root.
+// widenAddClear adds src to dst element by element in int64 and zeroes
+// src (len(dst) ≥ len(src)): DotI16Groups moves each group's exact int32
+// sums into its int64 tile this way, leaving the int32 tile ready for the
+// next group.
+func widenAddClear(dst []int64, src []int32) {
+	_ = dst[:len(src)]
+	for i := widenAddClearAsm(dst, src); i < len(src); i++ {
+		dst[i] += int64(src[i])
+		src[i] = 0
+	}
+}
+
 func sqrt32(v float32) float32 { return float32(math.Sqrt(float64(v))) }

@@ -26,6 +26,9 @@ func interleave2AVX(dst, a, b *float32, n int)
 func deinterleave2AVX(a, b, src *float32, n int)
 
 //go:noescape
+func widenAddClearAVX(dst *int64, src *int32, n int)
+
+//go:noescape
 func packRow32AVX(dst, src *float32, panels, stride int)
 
 //go:noescape
@@ -118,4 +121,14 @@ func packRowAsm(dst, src []float32, panels, stride, nr int) bool {
 		return false
 	}
 	return true
+}
+
+func widenAddClearAsm(dst []int64, src []int32) int {
+	n := vecBody(len(src))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_ = dst[n-1]
+	widenAddClearAVX(&dst[0], &src[0], n)
+	return n
 }

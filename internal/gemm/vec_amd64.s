@@ -184,3 +184,28 @@ dlloop:
 dldone:
 	VZEROUPPER
 	RET
+
+// func widenAddClearAVX(dst *int64, src *int32, n int)
+// dst[i] += int64(src[i]); src[i] = 0, eight elements per iteration.
+TEXT ·widenAddClearAVX(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   src+8(FP), SI
+	MOVQ   n+16(FP), CX
+	SHRQ   $3, CX
+	JZ     wadone
+	VPXOR  Y4, Y4, Y4
+waloop:
+	VPMOVSXDQ (SI), Y0
+	VPMOVSXDQ 16(SI), Y1
+	VPADDQ    (DI), Y0, Y0
+	VPADDQ    32(DI), Y1, Y1
+	VMOVDQU   Y0, (DI)
+	VMOVDQU   Y1, 32(DI)
+	VMOVDQU   Y4, (SI)
+	ADDQ      $32, SI
+	ADDQ      $64, DI
+	DECQ      CX
+	JNZ       waloop
+wadone:
+	VZEROUPPER
+	RET

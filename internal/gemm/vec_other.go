@@ -11,4 +11,5 @@ func squareAsm(dst, src []float32) int                           { return 0 }
 func interleave2Asm(dst, a, b []float32) int                     { return 0 }
 func deinterleave2Asm(a, b, src []float32) int                   { return 0 }
 func fillAsm(dst []float32, v float32) int                       { return 0 }
+func widenAddClearAsm(dst []int64, src []int32) int              { return 0 }
 func packRowAsm(dst, src []float32, panels, stride, nr int) bool { return false }

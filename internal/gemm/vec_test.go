@@ -112,3 +112,42 @@ func TestDeinterleave2(t *testing.T) {
 		Deinterleave2(make([]float32, 2), make([]float32, 2), make([]float32, 5))
 	})
 }
+
+func TestWidenAddClear(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(19, 20))
+		for _, n := range []int{0, 1, 7, 8, 9, 16, 31, 100, 1027} {
+			src := make([]int32, n, n+1)
+			for i := range src {
+				src[i] = int32(r.Uint32()) // both signs, extremes included
+			}
+			if n > 1 {
+				src[0], src[1] = math.MinInt32, math.MaxInt32
+			}
+			src = append(src, 77)[:n]
+			dst := make([]int64, n+1)
+			want := make([]int64, n+1)
+			for i := range dst {
+				dst[i] = r.Int64() >> 2
+				want[i] = dst[i]
+			}
+			for i, v := range src {
+				want[i] += int64(v)
+			}
+			widenAddClear(dst, src)
+			for i := range want {
+				if dst[i] != want[i] {
+					t.Fatalf("n=%d: dst[%d] = %d, want %d", n, i, dst[i], want[i])
+				}
+			}
+			for i, v := range src {
+				if v != 0 {
+					t.Fatalf("n=%d: src[%d] = %d not cleared", n, i, v)
+				}
+			}
+			if src[:n+1][n] != 77 {
+				t.Fatalf("n=%d: wrote past src", n)
+			}
+		}
+	})
+}
