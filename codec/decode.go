@@ -168,7 +168,7 @@ func decodeFile(r io.Reader, off int64, o *decoderOptions) (image.Image, error) 
 			return nil, fmt.Errorf("tile %d: %w", i, err)
 		}
 		lc.synthesiseTile(sym, mean, invGain, o.concurrency, func(out *model.Tensor, first, n, y0 int) {
-			putRows(m, r, out.Data, out.W, out.H, first, y0, n, gray)
+			putRowsWorkers(m, r, out.Data, out.W, out.H, first, y0, n, gray, o.concurrency)
 		})
 	}
 	if alpha != nil {

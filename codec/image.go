@@ -7,6 +7,7 @@ package codec
 import (
 	"image"
 	"image/color"
+	"sync"
 )
 
 // padMultiple is the factor the image is padded to: g_a downsamples by 16
@@ -253,6 +254,32 @@ func putRows(m image.Image, r image.Rectangle, rgb []float32, pw, ph, first, y0,
 		}
 	}
 }
+
+// putRowsWorkers is putRows on up to workers goroutines, each storing a
+// run of whole rows; every pixel is converted on its own, so the image is
+// the same for any split. Small bands stay on the calling goroutine.
+func putRowsWorkers(m image.Image, r image.Rectangle, rgb []float32, pw, ph, first, y0, n int, gray bool, workers int) {
+	rows := min(y0+n, r.Dy()) - y0
+	workers = min(workers, rows*r.Dx()/minPixelsPerWorker)
+	if workers <= 1 {
+		putRows(m, r, rgb, pw, ph, first, y0, n, gray)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range workers {
+		a, b := rows*i/workers, rows*(i+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			putRows(m, r, rgb, pw, ph, first+a, y0+a, b-a, gray)
+		}()
+	}
+	wg.Wait()
+}
+
+// minPixelsPerWorker keeps the conversion of small bands serial: below it
+// starting a goroutine costs more than it saves.
+const minPixelsPerWorker = 1 << 15
 
 // putAlpha stores the w×h alpha plane into an *image.NRGBA.
 func putAlpha(m *image.NRGBA, alpha []byte) {

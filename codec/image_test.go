@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -138,5 +139,29 @@ func TestAlphaRoundTrip(t *testing.T) {
 		assert.ErrorAs(t, err, &ce)
 		_, err = decodeAlpha(enc[:len(enc)/2], w, h)
 		assert.ErrorAs(t, err, &ce)
+	}
+}
+
+// TestPutRowsWorkers checks that splitting the colour conversion over
+// goroutines stores exactly what one goroutine stores, for every output type.
+func TestPutRowsWorkers(t *testing.T) {
+	const pw, ph = 320, 256
+	rgb := make([]float32, 3*pw*ph)
+	for i := range rgb {
+		rgb[i] = float32(i%613)/600 - 0.01 // includes values below 0 and above 1
+	}
+	r := image.Rect(5, 3, 5+301, 3+250) // narrower and shorter than the planes
+	for _, kind := range []struct {
+		gray, alpha bool
+	}{{false, false}, {true, false}, {false, true}, {true, true}} {
+		want := newOutput(r.Dx(), r.Dy(), kind.gray, kind.alpha)
+		putRows(want, want.Bounds(), rgb, pw, ph, 4, 10, 230, kind.gray)
+		for _, w := range []int{1, 2, 3, 7} {
+			got := newOutput(r.Dx(), r.Dy(), kind.gray, kind.alpha)
+			putRowsWorkers(got, got.Bounds(), rgb, pw, ph, 4, 10, 230, kind.gray, w)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("gray=%v alpha=%v workers=%d: image differs", kind.gray, kind.alpha, w)
+			}
+		}
 	}
 }
