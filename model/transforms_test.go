@@ -59,13 +59,7 @@ func randomParams(r *rand.Rand, n, m int) Params {
 
 func TestTransformShapes(t *testing.T) {
 	const n, m = 8, 12
-	p := randomParams(rand.New(rand.NewPCG(41, 42)), n, m)
-	ga, err := NewAnalysis(p, n, m)
-	require.NoError(t, err)
-	gs, err := NewSynthesis(p, n, m)
-	require.NoError(t, err)
-	ha, err := NewHyperAnalysis(p, n, m)
-	require.NoError(t, err)
+	ga, gs, ha := randomTransforms(t, 41, 42, n, m)
 	r := rand.New(rand.NewPCG(43, 44))
 	for _, sz := range [][2]int{{1, 1}, {17, 33}, {64, 64}, {67, 45}, {100, 129}} {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
@@ -119,13 +113,7 @@ func slowStages(stages []stage, x *Tensor) *Tensor {
 
 func TestTransformsMatchReference(t *testing.T) {
 	const n, m = 8, 12
-	p := randomParams(rand.New(rand.NewPCG(45, 46)), n, m)
-	ga, err := NewAnalysis(p, n, m)
-	require.NoError(t, err)
-	gs, err := NewSynthesis(p, n, m)
-	require.NoError(t, err)
-	ha, err := NewHyperAnalysis(p, n, m)
-	require.NoError(t, err)
+	ga, gs, ha := randomTransforms(t, 45, 46, n, m)
 	r := rand.New(rand.NewPCG(47, 48))
 	img := randTensor(r, 3, 45, 70)
 	requireClose(t, ga.Forward(img), slowStages(ga.net.stages, img), 1e-4)
@@ -136,13 +124,7 @@ func TestTransformsMatchReference(t *testing.T) {
 
 func TestTransformsIndependentOfGOMAXPROCS(t *testing.T) {
 	const n, m = 16, 24
-	p := randomParams(rand.New(rand.NewPCG(49, 50)), n, m)
-	ga, err := NewAnalysis(p, n, m)
-	require.NoError(t, err)
-	gs, err := NewSynthesis(p, n, m)
-	require.NoError(t, err)
-	ha, err := NewHyperAnalysis(p, n, m)
-	require.NoError(t, err)
+	ga, gs, ha := randomTransforms(t, 49, 50, n, m)
 	img := randTensor(rand.New(rand.NewPCG(51, 52)), 3, 128, 192)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var ref []*Tensor
@@ -390,13 +372,7 @@ func TestFusedStagesIdentical(t *testing.T) {
 // back to packing on the fly, and checks the result against the reference.
 func TestTransformsGenericKernel(t *testing.T) {
 	const n, m = 8, 12
-	p := randomParams(rand.New(rand.NewPCG(85, 86)), n, m)
-	ga, err := NewAnalysis(p, n, m)
-	require.NoError(t, err)
-	gs, err := NewSynthesis(p, n, m)
-	require.NoError(t, err)
-	ha, err := NewHyperAnalysis(p, n, m)
-	require.NoError(t, err)
+	ga, gs, ha := randomTransforms(t, 85, 86, n, m)
 	defer gemm.SetKernel(gemm.SetKernel(gemm.Generic))
 	r := rand.New(rand.NewPCG(87, 88))
 	img := randTensor(r, 3, 35, 49)
@@ -468,13 +444,7 @@ func BenchmarkLayers768x512(b *testing.B) {
 // every per-call worker limit, tiled or not.
 func TestWorkersIdentical(t *testing.T) {
 	const n, m = 12, 16
-	p := randomParams(rand.New(rand.NewPCG(93, 94)), n, m)
-	ga, err := NewAnalysis(p, n, m)
-	require.NoError(t, err)
-	gs, err := NewSynthesis(p, n, m)
-	require.NoError(t, err)
-	ha, err := NewHyperAnalysis(p, n, m)
-	require.NoError(t, err)
+	ga, gs, ha := randomTransforms(t, 93, 94, n, m)
 	img := randTensor(rand.New(rand.NewPCG(95, 96)), 3, 100, 140)
 	y := ga.Forward(img)
 	z := ha.Forward(y)
@@ -506,4 +476,18 @@ func TestParallelForWorkers(t *testing.T) {
 			require.Equal(t, int32(1), seen[i].Load(), "workers %d, item %d", w, i)
 		}
 	}
+}
+
+// randomTransforms builds g_a, g_s and h_a of widths n, m from random
+// parameters drawn with the PCG seed (s1, s2).
+func randomTransforms(t testing.TB, s1, s2 uint64, n, m int) (*Analysis, *Synthesis, *HyperAnalysis) {
+	t.Helper()
+	p := randomParams(rand.New(rand.NewPCG(s1, s2)), n, m)
+	ga, err := NewAnalysis(p, n, m)
+	require.NoError(t, err)
+	gs, err := NewSynthesis(p, n, m)
+	require.NoError(t, err)
+	ha, err := NewHyperAnalysis(p, n, m)
+	require.NoError(t, err)
+	return ga, gs, ha
 }
