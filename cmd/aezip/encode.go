@@ -45,23 +45,11 @@ func runEncode(e *env, args []string) error {
 	in, out := fs.Arg(0), fs.Arg(1)
 
 	opts := []codec.EncoderOption{codec.WithConcurrency(*jobs)}
-	rates := 0
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "q", "bpp", "psnr":
-			rates++
-		}
-	})
-	switch {
-	case rates > 1:
-		return usagef("-q, -bpp and -psnr are exclusive")
-	case *bpp != 0:
-		opts = append(opts, codec.WithTargetBPP(*bpp))
-	case *psnr != 0:
-		opts = append(opts, codec.WithTargetPSNR(*psnr))
-	default:
-		opts = append(opts, codec.WithQuality(*q))
+	rate, err := pickRate(fs, *q, *bpp, *psnr, codec.WithQuality, codec.WithTargetBPP, codec.WithTargetPSNR)
+	if err != nil {
+		return err
 	}
+	opts = append(opts, rate)
 	if *modelPath != "" {
 		m, err := loadModel(*modelPath)
 		if err != nil {
@@ -89,4 +77,27 @@ func runEncode(e *env, args []string) error {
 	return writeOutput(e, out, *force, func(w io.Writer) error {
 		return codec.Encode(w, m, opts...)
 	})
+}
+
+// pickRate turns the exclusive -q, -bpp and -psnr flags of fs into one
+// option of the caller's kind (codec's for encode, transport's for serve):
+// a target when one was given, the quality otherwise.
+func pickRate[O any](fs *flag.FlagSet, q, bpp, psnr float64, withQ, withBPP, withPSNR func(float64) O) (O, error) {
+	rates := 0
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "q", "bpp", "psnr":
+			rates++
+		}
+	})
+	switch {
+	case rates > 1:
+		var zero O
+		return zero, usagef("-q, -bpp and -psnr are exclusive")
+	case bpp != 0:
+		return withBPP(bpp), nil
+	case psnr != 0:
+		return withPSNR(psnr), nil
+	}
+	return withQ(q), nil
 }

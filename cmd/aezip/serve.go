@@ -5,7 +5,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -42,24 +41,11 @@ func serveHandler(e *env, args []string) (http.Handler, string, error) {
 	} else if !st.IsDir() {
 		return nil, "", fmt.Errorf("%s is not a directory", dir)
 	}
-	var opts []transport.Option
-	rates := 0
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "q", "bpp", "psnr":
-			rates++
-		}
-	})
-	switch {
-	case rates > 1:
-		return nil, "", usagef("-q, -bpp and -psnr are exclusive")
-	case *bpp != 0:
-		opts = append(opts, transport.WithTargetBPP(*bpp))
-	case *psnr != 0:
-		opts = append(opts, transport.WithTargetPSNR(*psnr))
-	default:
-		opts = append(opts, transport.WithQuality(*q))
+	rate, err := pickRate(fs, *q, *bpp, *psnr, transport.WithQuality, transport.WithTargetBPP, transport.WithTargetPSNR)
+	if err != nil {
+		return nil, "", err
 	}
+	opts := []transport.Option{rate}
 	if *modelPath != "" {
 		m, err := loadModel(*modelPath)
 		if err != nil {
