@@ -114,10 +114,17 @@ func slowStages(stages []stage, x *Tensor) *Tensor {
 func TestTransformsMatchReference(t *testing.T) {
 	const n, m = 8, 12
 	ga, gs, ha := randomTransforms(t, 45, 46, n, m)
-	r := rand.New(rand.NewPCG(47, 48))
-	img := randTensor(r, 3, 45, 70)
+	requireTransformsMatchReference(t, ga, gs, ha, rand.New(rand.NewPCG(47, 48)), m, 45, 70, 5, 7)
+}
+
+// requireTransformsMatchReference runs g_a on a random h×w image and h_a
+// and g_s on a random m×hy×wy latent, and compares each with the slow
+// reference convolutions.
+func requireTransformsMatchReference(t *testing.T, ga *Analysis, gs *Synthesis, ha *HyperAnalysis, r *rand.Rand, m, h, w, hy, wy int) {
+	t.Helper()
+	img := randTensor(r, 3, h, w)
 	requireClose(t, ga.Forward(img), slowStages(ga.net.stages, img), 1e-4)
-	y := randTensor(r, m, 5, 7)
+	y := randTensor(r, m, hy, wy)
 	requireClose(t, ha.Forward(y), slowStages(ha.net.stages, y), 1e-4)
 	requireClose(t, gs.Forward(y), slowStages(gs.net.stages, y), 1e-4)
 }
@@ -374,12 +381,7 @@ func TestTransformsGenericKernel(t *testing.T) {
 	const n, m = 8, 12
 	ga, gs, ha := randomTransforms(t, 85, 86, n, m)
 	defer gemm.SetKernel(gemm.SetKernel(gemm.Generic))
-	r := rand.New(rand.NewPCG(87, 88))
-	img := randTensor(r, 3, 35, 49)
-	requireClose(t, ga.Forward(img), slowStages(ga.net.stages, img), 1e-4)
-	y := randTensor(r, m, 3, 5)
-	requireClose(t, ha.Forward(y), slowStages(ha.net.stages, y), 1e-4)
-	requireClose(t, gs.Forward(y), slowStages(gs.net.stages, y), 1e-4)
+	requireTransformsMatchReference(t, ga, gs, ha, rand.New(rand.NewPCG(87, 88)), m, 35, 49, 3, 5)
 }
 
 // BenchmarkLayers768x512 times each convolution of g_a and g_s at 768×512
