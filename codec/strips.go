@@ -51,12 +51,15 @@ type strip struct{ a, b, lo, hi int }
 
 // strips cuts n output rows into bands of size rows with the given context,
 // clipped to the n input rows (input and output grids have the same row
-// count after scaling).
+// count after scaling). The first input row of a strip is even: the
+// Winograd layers (model/winograd.go) compute tiles of two rows of their
+// grid, so a strip must start on the whole image's tile boundaries to get
+// its bits.
 func strips(n, size, above, below int) []strip {
 	var s []strip
 	for a := 0; a < n; a += size {
 		b := min(a+size, n)
-		s = append(s, strip{a: a, b: b, lo: max(a-above, 0), hi: min(b+below, n)})
+		s = append(s, strip{a: a, b: b, lo: max(a-above, 0) &^ 1, hi: min(b+below, n)})
 	}
 	return s
 }
@@ -69,7 +72,7 @@ func strips(n, size, above, below int) []strip {
 // tiles cost 6–8% more CPU time than none, and memory for such a strip is
 // at most twice that of a square one.
 func stripTile(wy, size, above, below int) int {
-	t := size + above + below
+	t := size + above + below + 1 // +1: strips start on even rows
 	if wy <= 2*t {
 		return max(t, wy)
 	}
@@ -134,7 +137,7 @@ func hyperSynthesisStrips(mdl *model.Model, zhat []int32, hz, wz, workers int) (
 	}
 	mean := make([]int32, M*hy*wy)
 	idx := make([]uint16, M*hy*wy)
-	part := make([]int32, N*min(hz, hsStripRows+hsAbove+hsBelow)*wz)
+	part := make([]int32, N*min(hz, hsStripRows+hsAbove+hsBelow+1)*wz) // +1: strips start on even rows
 	for _, st := range strips(hz, hsStripRows, hsAbove, hsBelow) {
 		rows := st.hi - st.lo
 		p := part[:N*rows*wz]

@@ -19,7 +19,8 @@ type Conv2D struct {
 	Weight                  []float32 // [Out][In][K][K]
 	Bias                    []float32 // [Out]
 
-	low lowered
+	low  lowered
+	wino *winoLayer // set when the layer is computed with winograd.go
 }
 
 // NewConv2D returns a Conv2D over the given PyTorch-layout weight and bias,
@@ -36,6 +37,12 @@ func NewConv2D(in, out, k, stride, pad int, weight, bias []float32) (*Conv2D, er
 		return nil, err
 	}
 	l := &Conv2D{In: in, Out: out, K: k, Stride: stride, Pad: pad, Weight: weight, Bias: bias}
+	if k == 5 && stride == 2 && pad == 2 && min(in, out) >= winoMinChannels {
+		l.wino = newWinoLayer(&convAxis, in, out, bias, func(o, i, ky, kx int) float32 {
+			return weight[((o*in+i)*k+ky)*k+kx]
+		})
+		return l, nil
+	}
 	taps := make([]tap, 0, in*k*k)
 	for i := 0; i < in; i++ {
 		for ky := 0; ky < k; ky++ {
@@ -127,6 +134,9 @@ func (l *Conv2D) ForwardTo(dst, x *Tensor) {
 // geom returns the source layout the layer reads for an h×w input.
 func (l *Conv2D) geom(h, w int) geom {
 	ho, wo := l.OutputSize(h, w)
+	if l.wino != nil {
+		return l.wino.geom(h, w, ho, wo)
+	}
 	return sourceGeom(l.Stride, h, w, ho, wo, l.low.taps)
 }
 
@@ -135,6 +145,10 @@ func (l *Conv2D) geom(h, w int) geom {
 // workers goroutines (see parallelFor).
 func (l *Conv2D) forward(dst, src *source, pp post, workers int) {
 	ho, wo := l.OutputSize(src.h, src.w)
+	if l.wino != nil {
+		l.wino.forward(dst, src, ho, wo, pp, workers)
+		return
+	}
 	wp := src.wp
 	off := src.offsets(l.low.taps)
 	// Positions are numbered y·wp+x; the last one needed is the last

@@ -32,6 +32,7 @@ type ConvTranspose2D struct {
 	// output channels (see forwardTaps); nil otherwise.
 	tapW []float32
 	tapA *gemm.PackedA // tapW packed
+	wino *winoLayer    // set when the layer is computed with winograd.go
 }
 
 // tapsMaxOut is the output channel count below which a transposed
@@ -74,6 +75,12 @@ func NewConvTranspose2D(in, out, k, stride, pad, outPad int, weight, bias []floa
 		return nil, err
 	}
 	l := &ConvTranspose2D{In: in, Out: out, K: k, Stride: stride, Pad: pad, OutPad: outPad, Weight: weight, Bias: bias}
+	if k == 5 && stride == 2 && pad == 2 && outPad == 1 && min(in, out) >= max(winoMinChannels, tapsMaxOut) {
+		l.wino = newWinoLayer(&deconvAxis, in, out, bias, func(o, i, ky, kx int) float32 {
+			return weight[((i*out+o)*k+ky)*k+kx]
+		})
+		return l, nil
+	}
 	for py := 0; py < stride; py++ {
 		for px := 0; px < stride; px++ {
 			l.phases = append(l.phases, l.newPhase(py, px))
@@ -177,6 +184,9 @@ func (l *ConvTranspose2D) usesTaps() bool { return l.tapA != nil && l.Out < taps
 func (l *ConvTranspose2D) geom(h, w int) geom {
 	s := l.Stride
 	ho, wo := l.OutputSize(h, w)
+	if l.wino != nil {
+		return l.wino.geom(h, w, ho, wo)
+	}
 	taps := make([][]tap, len(l.phases))
 	for i := range l.phases {
 		taps[i] = l.phases[i].low.taps
@@ -197,6 +207,10 @@ type deconvItem struct {
 func (l *ConvTranspose2D) forward(dst, src *source, pp post, workers int) {
 	s := l.Stride
 	ho, wo := l.OutputSize(src.h, src.w)
+	if l.wino != nil {
+		l.wino.forward(dst, src, ho, wo, pp, workers)
+		return
+	}
 	wp := src.wp
 	off := make([][]int, len(l.phases))
 	for i := range l.phases {

@@ -206,6 +206,48 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 	}
 }
 
+// storeTiles writes vals[xx][k] to input element (o, y, x0+q·k+xx) for
+// every xx < q, where q = len(vals): the outputs of a row of Winograd tiles.
+// The slices of vals have equal lengths. tmp is scratch of at least
+// 2·len(vals[0]) floats.
+func (src *source) storeTiles(o, y, x0 int, vals [][]float32, tmp []float32) {
+	q, n := len(vals), len(vals[0])
+	if n == 0 {
+		return
+	}
+	s, np, wp := src.step, src.hp*src.wp, src.wp
+	u, v0 := y+src.pad, x0+src.pad
+	base := (o*s+u%s)*s*np + u/s*wp // plane (o, u mod s, 0), row u/s
+	switch {
+	case s == 1 && q == 2:
+		gemm.Interleave2(src.data[base+v0:][:2*n], vals[0], vals[1])
+	case s == 1 && q == 4:
+		// Two rounds of pairs: (v0, v2) and (v1, v3), then those two.
+		t0, t1 := tmp[:2*n], tmp[2*n:4*n]
+		gemm.Interleave2(t0, vals[0], vals[2])
+		gemm.Interleave2(t1, vals[1], vals[3])
+		gemm.Interleave2(src.data[base+v0:][:4*n], t0, t1)
+	case s == 2 && q == 4:
+		// Columns v0+xx and v0+xx+2 are neighbours in column phase
+		// (v0+xx) mod 2.
+		for xx := 0; xx < 2; xx++ {
+			v := v0 + xx
+			gemm.Interleave2(src.data[base+v%2*np+v/2:][:2*n], vals[xx], vals[xx+2])
+		}
+	case s == 4 && q == 2:
+		// Column v0+xx+2k alternates between phases (v0+xx) mod 4 and
+		// (v0+xx+2) mod 4.
+		for xx := 0; xx < 2; xx++ {
+			v, w := v0+xx, v0+xx+2
+			gemm.Deinterleave2(src.data[base+v%4*np+v/4:][:(n+1)/2], src.data[base+w%4*np+w/4:][:n/2], vals[xx])
+		}
+	default:
+		for xx, vs := range vals {
+			src.store(o, y, x0+xx, q, vs)
+		}
+	}
+}
+
 // store2 writes a[k] to input element (o, y, x0+2k) and b[k] to
 // (o, y, x0+2k+1) of a step-1 source; b has len(a) or len(a)−1 elements.
 func (src *source) store2(o, y, x0 int, a, b []float32) {

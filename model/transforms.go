@@ -456,10 +456,10 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int) *Tenso
 	}
 	for oy0 := 0; oy0 < out.H; oy0 += step {
 		oy1 := min(oy0+step, out.H)
-		l0, l1 := needRange(st, hs, oy0, oy1, down)
+		l0, l1 := needRange(st, hs, oy0, oy1, 2*down)
 		for ox0 := 0; ox0 < out.W; ox0 += step {
 			ox1 := min(ox0+step, out.W)
-			m0, m1 := needRange(st, ws, ox0, ox1, down)
+			m0, m1 := needRange(st, ws, ox0, ox1, 2*down)
 			part := newPooledTensor(x.C, l1-l0, m1-m0)
 			for c := 0; c < x.C; c++ {
 				for y := l0; y < l1; y++ {

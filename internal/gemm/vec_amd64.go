@@ -132,3 +132,30 @@ func widenAddClearAsm(dst []int64, src []int32) int {
 	widenAddClearAVX(&dst[0], &src[0], n)
 	return n
 }
+
+//go:noescape
+func sumTermsAVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, rows, n int)
+
+//go:noescape
+func addScaledRowsAVX(dst *float32, ldd int, src *float32, lds int, s float32, rows, n int)
+
+// sumTermsAsm runs SumTerms on the first vecBody(n) columns of every row
+// (the caller has checked the bounds) and returns how many it did.
+func sumTermsAsm(dst []float32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, rows, n int) int {
+	n8 := vecBody(n)
+	if n8 == 0 || !vecAsm() {
+		return 0
+	}
+	sumTermsAVX(&dst[0], ldd, &src[0], lds, off, c, rows, n8)
+	return n8
+}
+
+// addScaledRowsAsm is sumTermsAsm for AddScaledRows.
+func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int) int {
+	n8 := vecBody(n)
+	if n8 == 0 || !vecAsm() {
+		return 0
+	}
+	addScaledRowsAVX(&dst[0], ldd, &src[0], lds, s, rows, n8)
+	return n8
+}

@@ -209,3 +209,88 @@ waloop:
 wadone:
 	VZEROUPPER
 	RET
+
+// func sumTermsAVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, rows, n int)
+// dst[r·ldd+i] = c0·src[r·lds+off0+i] + … + c3·src[r·lds+off3+i] for
+// r < rows (> 0) and i < n (a positive multiple of 8); each product is
+// rounded (VMULPS) before it is added, as in the Go loop.
+TEXT ·sumTermsAVX(SB), NOSPLIT, $0-64
+	MOVQ         dst+0(FP), DI
+	MOVQ         ldd+8(FP), R8
+	SHLQ         $2, R8
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R9
+	SHLQ         $2, R9
+	MOVQ         off+32(FP), AX
+	MOVQ         0(AX), R10
+	MOVQ         8(AX), R11
+	MOVQ         16(AX), R12
+	MOVQ         24(AX), R13
+	SHLQ         $2, R10
+	SHLQ         $2, R11
+	SHLQ         $2, R12
+	SHLQ         $2, R13
+	MOVQ         c+40(FP), AX
+	VBROADCASTSS 0(AX), Y4
+	VBROADCASTSS 4(AX), Y5
+	VBROADCASTSS 8(AX), Y6
+	VBROADCASTSS 12(AX), Y7
+	MOVQ         rows+48(FP), CX
+	MOVQ         n+56(FP), DX
+	SHRQ         $3, DX
+strow:
+	MOVQ DI, BX
+	MOVQ SI, R14
+	MOVQ DX, AX
+stcol:
+	VMULPS  (R14)(R10*1), Y4, Y0
+	VMULPS  (R14)(R11*1), Y5, Y1
+	VADDPS  Y1, Y0, Y0
+	VMULPS  (R14)(R12*1), Y6, Y2
+	VADDPS  Y2, Y0, Y0
+	VMULPS  (R14)(R13*1), Y7, Y3
+	VADDPS  Y3, Y0, Y0
+	VMOVUPS Y0, (BX)
+	ADDQ    $32, R14
+	ADDQ    $32, BX
+	DECQ    AX
+	JNZ     stcol
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    CX
+	JNZ     strow
+	VZEROUPPER
+	RET
+
+// func addScaledRowsAVX(dst *float32, ldd int, src *float32, lds int, s float32, rows, n int)
+// dst[r·ldd+i] += s·src[r·lds+i] for r < rows (> 0) and i < n (a positive
+// multiple of 8), the product rounded before the addition.
+TEXT ·addScaledRowsAVX(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DI
+	MOVQ         ldd+8(FP), R8
+	SHLQ         $2, R8
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R9
+	SHLQ         $2, R9
+	VBROADCASTSS s+32(FP), Y4
+	MOVQ         rows+40(FP), CX
+	MOVQ         n+48(FP), DX
+	SHRQ         $3, DX
+asrow:
+	MOVQ DI, BX
+	MOVQ SI, R14
+	MOVQ DX, AX
+ascol:
+	VMULPS  (R14), Y4, Y0
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (BX)
+	ADDQ    $32, R14
+	ADDQ    $32, BX
+	DECQ    AX
+	JNZ     ascol
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    CX
+	JNZ     asrow
+	VZEROUPPER
+	RET

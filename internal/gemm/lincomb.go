@@ -1,0 +1,72 @@
+// This file implements the row-wise linear combinations that Winograd
+// convolutions (package model) run around their products: the input
+// transform sums a few shifted views of the input planes with small
+// coefficients, and the output transform adds scaled product rows into the
+// output tile. Each product is rounded before it is added, in a fixed
+// order, so the assembly and the Go loops give the same bits.
+
+package gemm
+
+// SumTerms sets, for every row r < rows and column i < n,
+//
+//	dst[r·ldd+i] = c[0]·src[r·lds+off[0]+i] + c[1]·src[r·lds+off[1]+i] + c[2]·… + c[3]·…
+//
+// with every product rounded to float32 and the sum taken left to right.
+// A term with coefficient 0 still reads its element, so every offset must
+// be valid. It panics if a slice is too short or an offset is negative.
+func SumTerms(dst []float32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, rows, n int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < n || len(dst) < (rows-1)*ldd+n {
+		panic("gemm: SumTerms destination too short")
+	}
+	hi := 0
+	for _, o := range off {
+		if o < 0 {
+			panic("gemm: SumTerms negative offset")
+		}
+		hi = max(hi, o)
+	}
+	if lds < 0 || len(src) < (rows-1)*lds+hi+n {
+		panic("gemm: SumTerms source too short")
+	}
+	done := sumTermsAsm(dst, ldd, src, lds, off, c, rows, n)
+	if done == n {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		d := dst[r*ldd : r*ldd+n]
+		s := src[r*lds:]
+		for i := done; i < n; i++ {
+			v := float32(c[0] * s[off[0]+i])
+			v += float32(c[1] * s[off[1]+i])
+			v += float32(c[2] * s[off[2]+i])
+			v += float32(c[3] * s[off[3]+i])
+			d[i] = v
+		}
+	}
+}
+
+// AddScaledRows sets dst[r·ldd+i] += s·src[r·lds+i] for every row r < rows
+// and column i < n, with the product rounded to float32 before the
+// addition. It panics if a slice is too short.
+func AddScaledRows(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < n || lds < n || len(dst) < (rows-1)*ldd+n || len(src) < (rows-1)*lds+n {
+		panic("gemm: AddScaledRows operands too short")
+	}
+	done := addScaledRowsAsm(dst, ldd, src, lds, s, rows, n)
+	if done == n {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		d := dst[r*ldd : r*ldd+n]
+		x := src[r*lds : r*lds+n]
+		for i := done; i < n; i++ {
+			d[i] += float32(s * x[i])
+		}
+	}
+}

@@ -1,0 +1,304 @@
+// This file implements the 5×5, stride-2 convolutions and transposed
+// convolutions of g_a, g_s and h_a with Winograd's minimal filtering
+// algorithms, which need about half the multiplications of the direct
+// sum (docs/speed.md).
+//
+// Along one axis a stride-2 layer is two stride-1 convolutions: the even
+// kernel taps (3 of them) and the odd ones (2) act on separate phases of
+// the input (a convolution) or produce separate phases of the output (a
+// transposed convolution). Each is computed for two neighbouring outputs
+// with Winograd's F(2,3) (4 products instead of 6) and F(2,2) (3 instead of
+// 4), so one axis of a tile takes 7 products instead of 10, and a 2-D tile
+// 49 instead of 100. For each of the 49 products the tile's inputs are
+// combined (input transform), multiplied by a transformed kernel as one
+// GEMM over channels, and added into the tile's outputs (output
+// transform). The transforms' coefficients are 0 and ±1, so they add
+// without rounding error of their own; the transformed kernels hold
+// halves.
+//
+// F(2,3) and F(2,2) with the points 0, ±1 and ∞ have a property the
+// tiling relies on: each of a tile's outputs is computed only from the
+// inputs in its own receptive field. Only the position of an output inside
+// its tile changes its rounding, so tiles are aligned to even coordinates
+// of the layer's grid (input grid for a transposed convolution, output
+// grid for a convolution) and every tiling of a transform that keeps those
+// origins even gives the same bits.
+
+package model
+
+import (
+	"github.com/aezip/aezip/internal/gemm"
+)
+
+// winoMinChannels is the channel count below which a layer keeps the
+// direct method: with fewer input or output channels the per-product GEMMs
+// are too small to pay for the transforms. Tests change it to compare the
+// two methods.
+var winoMinChannels = 16
+
+// winoBand is the number of output positions per work item. The item's
+// output tiles (Out×winoBand floats, 512 KiB at 128 channels) and one
+// product's operands stay in a core's L2 cache while the 49 products are
+// added in; the larger the band, the fewer times each transformed kernel is
+// read from L3. Like bandCols it does not change results.
+var winoBand = 1024
+
+// winoAxis is the one-dimensional algorithm of one layer type: a tile reads
+// p input samples at step·T+d0+u (u < p) and produces q outputs at q·T+v
+// (v < q); bt (7×p) transforms the inputs, g (7×5) the kernel taps and
+// at (q×7) the products.
+type winoAxis struct {
+	p, q, step, d0 int
+	bt             [7][]float32
+	g              [7][5]float64
+	at             [][7]float32
+}
+
+// convAxis is the axis of a Conv2D with K=5, stride 2, padding 2:
+// out[2T+v] = Σ_k in[4T−2+2v+k]·w[k]. With x[u] = in[4T−2+u], the even
+// taps (w0, w2, w4) see x0, x2, x4, x6 and the odd ones (w1, w3) x1, x3, x5.
+var convAxis = winoAxis{
+	p: 7, q: 2, step: 4, d0: -2,
+	bt: [7][]float32{
+		// F(2,3) on (x0, x2, x4, x6).
+		{1, 0, 0, 0, -1, 0, 0},
+		{0, 0, 1, 0, 1, 0, 0},
+		{0, 0, -1, 0, 1, 0, 0},
+		{0, 0, 1, 0, 0, 0, -1},
+		// F(2,2) on (x1, x3, x5).
+		{0, 1, 0, -1, 0, 0, 0},
+		{0, 0, 0, 1, 0, 0, 0},
+		{0, 0, 0, -1, 0, 1, 0},
+	},
+	g: [7][5]float64{
+		{1, 0, 0, 0, 0},
+		{0.5, 0, 0.5, 0, 0.5},
+		{0.5, 0, -0.5, 0, 0.5},
+		{0, 0, 0, 0, 1},
+		{0, 1, 0, 0, 0},
+		{0, 1, 0, 1, 0},
+		{0, 0, 0, 1, 0},
+	},
+	at: [][7]float32{
+		{1, 1, 1, 0, 1, 1, 0},
+		{0, 1, -1, -1, 0, 1, 1},
+	},
+}
+
+// deconvAxis is the axis of a ConvTranspose2D with K=5, stride 2, padding
+// 2, output padding 1: out[2i] = in[i−1]·w4 + in[i]·w2 + in[i+1]·w0 and
+// out[2i+1] = in[i]·w3 + in[i+1]·w1. A tile covers inputs 2T and 2T+1
+// and outputs 4T … 4T+3; with x[u] = in[2T−1+u] the even outputs are
+// F(2,3) of x0…x3 with (w4, w2, w0), the odd ones F(2,2) of x1…x3 with
+// (w3, w1).
+var deconvAxis = winoAxis{
+	p: 4, q: 4, step: 2, d0: -1,
+	bt: [7][]float32{
+		{1, 0, -1, 0},
+		{0, 1, 1, 0},
+		{0, -1, 1, 0},
+		{0, 1, 0, -1},
+		{0, 1, -1, 0},
+		{0, 0, 1, 0},
+		{0, 0, -1, 1},
+	},
+	g: [7][5]float64{
+		{0, 0, 0, 0, 1},
+		{0.5, 0, 0.5, 0, 0.5},
+		{0.5, 0, -0.5, 0, 0.5},
+		{1, 0, 0, 0, 0},
+		{0, 0, 0, 1, 0},
+		{0, 1, 0, 1, 0},
+		{0, 1, 0, 0, 0},
+	},
+	at: [][7]float32{
+		{1, 1, 1, 0, 0, 0, 0},
+		{0, 0, 0, 0, 1, 1, 0},
+		{0, 1, -1, -1, 0, 0, 0},
+		{0, 0, 0, 0, 0, 1, 1},
+	},
+}
+
+// winoTerm is an input sample of a tile (index u·p+v) with its coefficient
+// in one transformed input, or an output (index yy·q+xx) with its
+// coefficient from one product.
+type winoTerm struct {
+	idx  int
+	coef float32
+}
+
+// winoProduct is one of the 49 products: its transformed kernel (Out×In,
+// packed), the input samples it combines and the outputs it feeds.
+type winoProduct struct {
+	pa   *gemm.PackedA
+	ins  []winoTerm // at most 4
+	outs []winoTerm
+}
+
+// winoLayer is a Conv2D or ConvTranspose2D computed with winoAxis along
+// both axes.
+type winoLayer struct {
+	ax       *winoAxis
+	in, out  int
+	bias     []float32
+	taps     []tap // the p×p samples of a tile, for channel 0
+	products []winoProduct
+}
+
+// newWinoLayer transforms the kernel; w(o, i, ky, kx) reads the layer's
+// weight.
+func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i, ky, kx int) float32) *winoLayer {
+	l := &winoLayer{ax: ax, in: in, out: out, bias: bias}
+	for u := 0; u < ax.p; u++ {
+		for v := 0; v < ax.p; v++ {
+			l.taps = append(l.taps, tap{dy: ax.d0 + u, dx: ax.d0 + v})
+		}
+	}
+	// PackA keeps the unpacked matrices for other kernel families.
+	all := make([]float32, 49*out*in)
+	for a := 0; a < 7; a++ {
+		for b := 0; b < 7; b++ {
+			u := all[(a*7+b)*out*in:][:out*in]
+			for o := 0; o < out; o++ {
+				for i := 0; i < in; i++ {
+					var s float64
+					for ky := 0; ky < 5; ky++ {
+						if ax.g[a][ky] == 0 {
+							continue
+						}
+						for kx := 0; kx < 5; kx++ {
+							s += ax.g[a][ky] * ax.g[b][kx] * float64(w(o, i, ky, kx))
+						}
+					}
+					u[o*in+i] = float32(s)
+				}
+			}
+			pr := winoProduct{pa: gemm.PackA(out, in, u, in)}
+			for y, cy := range ax.bt[a] {
+				for x, cx := range ax.bt[b] {
+					if cy != 0 && cx != 0 {
+						pr.ins = append(pr.ins, winoTerm{idx: y*ax.p + x, coef: cy * cx})
+					}
+				}
+			}
+			for yy := range ax.at {
+				for xx := range ax.at {
+					if c := ax.at[yy][a] * ax.at[xx][b]; c != 0 {
+						pr.outs = append(pr.outs, winoTerm{idx: yy*ax.q + xx, coef: c})
+					}
+				}
+			}
+			l.products = append(l.products, pr)
+		}
+	}
+	return l
+}
+
+// tiles returns the tile grid for an h×w input: enough tiles to cover the
+// ho×wo output.
+func (l *winoLayer) tiles(ho, wo int) (int, int) {
+	return ceilDiv(ho, l.ax.q), ceilDiv(wo, l.ax.q)
+}
+
+// geom returns the source layout for an h×w input and an ho×wo output.
+func (l *winoLayer) geom(h, w, ho, wo int) geom {
+	th, tw := l.tiles(ho, wo)
+	return sourceGeom(l.ax.step, h, w, th, tw, l.taps)
+}
+
+// scratchLen is the number of floats forward needs per worker for bands of
+// n tiles: transformed inputs, one product, the output tiles and pp's
+// scratch.
+func (l *winoLayer) scratchLen(n int, pp post) int {
+	qq := l.ax.q * l.ax.q
+	return (l.in+l.out+l.out*qq)*n + max(pp.scratchLen(l.out, qq*n), 4*n)
+}
+
+// forward computes the ho×wo output of the layer on src, laid out as geom
+// gives, applies pp and stores the result into dst, on up to workers
+// goroutines (see parallelFor).
+func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) {
+	ax := l.ax
+	q, qq := ax.q, ax.q*ax.q
+	th, tw := l.tiles(ho, wo)
+	wp := src.wp
+	tapOff := src.offsets(l.taps)
+	cs := src.step * src.step * src.hp * src.wp // channel stride
+	type prodOff struct {
+		off  [4]int
+		coef [4]float32
+	}
+	po := make([]prodOff, len(l.products))
+	for f, pr := range l.products {
+		for k := range 4 {
+			// Unused terms read the first sample with coefficient 0.
+			t := pr.ins[min(k, len(pr.ins)-1)]
+			po[f].off[k] = tapOff[t.idx]
+			if k < len(pr.ins) {
+				po[f].coef[k] = t.coef
+			}
+		}
+	}
+	// Tiles are numbered Y·wp+X like the positions of lower.go; those with
+	// X ≥ tw are computed and thrown away.
+	total := (th-1)*wp + tw
+	cols := max(1, winoBand/qq)
+	nb := ceilDiv(total, cols)
+	// B rows of the products: channel i of the transformed inputs of a
+	// full band, and of the shorter last one.
+	full, tail := make([]int, l.in), make([]int, l.in)
+	for i := range full {
+		full[i], tail[i] = i*cols, i*(total-(nb-1)*cols)
+	}
+	parallelFor(workers, nb, l.scratchLen(cols, pp), func(item int, buf []float32) {
+		q0, q1 := item*cols, min((item+1)*cols, total)
+		n := q1 - q0
+		vbuf := buf[:l.in*n]
+		mbuf := buf[l.in*n:][:l.out*n]
+		obuf := buf[(l.in+l.out)*n:][:l.out*qq*n]
+		scratch := buf[(l.in+l.out+l.out*qq)*n:]
+		rows := full
+		if n != cols {
+			rows = tail
+		}
+		on := qq * n // row stride of obuf: every output of a tile for n tiles
+		fillBias(obuf, l.bias, on)
+		for f := range l.products {
+			pr := &l.products[f]
+			gemm.SumTerms(vbuf, n, src.data[q0:], cs, &po[f].off, &po[f].coef, l.in, n)
+			clear(mbuf)
+			gemm.SgemmRows(pr.pa, n, vbuf, rows, mbuf, n)
+			for _, t := range pr.outs {
+				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
+			}
+		}
+		pp.apply(obuf, l.out, on, scratch)
+		// Store output (q·Y+yy, q·X+xx) of every tile in the band.
+		var vals [4][]float32
+		for t := q0; t < q1; {
+			y := t / wp
+			x0 := t - y*wp
+			x1 := min(wp, x0+q1-t)
+			for yy := 0; yy < q && q*y+yy < ho; yy++ {
+				// Tiles X in [x0, xe) have all q columns inside; the
+				// last one may have fewer.
+				xe := min(x1, tw, wo/q)
+				for o := 0; o < l.out; o++ {
+					row := obuf[o*on+yy*q*n+t-q0:]
+					for xx := 0; xx < q; xx++ {
+						vals[xx] = row[xx*n:][:max(xe-x0, 0)]
+					}
+					if xe > x0 {
+						dst.storeTiles(o, q*y+yy, q*x0, vals[:q], scratch)
+					}
+					if x0 <= xe && xe < min(x1, tw) {
+						for xx := 0; xx < q && q*xe+xx < wo; xx++ {
+							dst.store(o, q*y+yy, q*xe+xx, 1, row[xx*n+xe-x0:][:1])
+						}
+					}
+				}
+			}
+			t += x1 - x0
+		}
+	})
+}

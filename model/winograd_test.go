@@ -1,0 +1,165 @@
+// This file tests the Winograd layers of winograd.go against the textbook
+// convolutions, on odd and tiny sizes, and checks that band sizes, worker
+// counts and tiling (with even origins) do not change their bits.
+
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/aezip/aezip/internal/gemm"
+	"github.com/stretchr/testify/require"
+)
+
+// winoSizes are input sizes whose outputs fill whole tiles, leave a partial
+// last tile, or are smaller than one tile.
+var winoSizes = [][2]int{{1, 1}, {2, 3}, {5, 2}, {7, 9}, {8, 8}, {13, 19}}
+
+func TestWinogradConvMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(101, 102))
+	for _, ch := range [][2]int{{16, 16}, {16, 21}, {33, 17}} {
+		for _, sz := range winoSizes {
+			t.Run(fmt.Sprintf("%d-%d_%dx%d", ch[0], ch[1], sz[0], sz[1]), func(t *testing.T) {
+				w, b := randSlice(r, ch[1]*ch[0]*25), randSlice(r, ch[1])
+				l, err := NewConv2D(ch[0], ch[1], 5, 2, 2, w, b)
+				require.NoError(t, err)
+				require.NotNil(t, l.wino, "layer does not use Winograd")
+				x := randTensor(r, ch[0], sz[0], sz[1])
+				requireClose(t, l.Forward(x), slowConv2D(x, w, b, ch[1], 5, 2, 2), 1e-4)
+			})
+		}
+	}
+}
+
+func TestWinogradDeconvMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(103, 104))
+	for _, ch := range [][2]int{{16, 16}, {24, 16}, {17, 33}} {
+		for _, sz := range winoSizes {
+			t.Run(fmt.Sprintf("%d-%d_%dx%d", ch[0], ch[1], sz[0], sz[1]), func(t *testing.T) {
+				w, b := randSlice(r, ch[0]*ch[1]*25), randSlice(r, ch[1])
+				l, err := NewConvTranspose2D(ch[0], ch[1], 5, 2, 2, 1, w, b)
+				require.NoError(t, err)
+				require.NotNil(t, l.wino, "layer does not use Winograd")
+				x := randTensor(r, ch[0], sz[0], sz[1])
+				requireClose(t, l.Forward(x), slowConvTranspose2D(x, w, b, ch[1], 5, 2, 2, 1), 1e-4)
+			})
+		}
+	}
+}
+
+// TestWinogradNotForOtherLayers keeps the direct method for layers the
+// transforms do not cover.
+func TestWinogradNotForOtherLayers(t *testing.T) {
+	r := rand.New(rand.NewPCG(105, 106))
+	c, err := NewConv2D(16, 16, 3, 1, 1, randSlice(r, 16*16*9), randSlice(r, 16))
+	require.NoError(t, err)
+	require.Nil(t, c.wino)
+	c, err = NewConv2D(3, 16, 5, 2, 2, randSlice(r, 16*3*25), randSlice(r, 16))
+	require.NoError(t, err)
+	require.Nil(t, c.wino, "3 input channels")
+	d, err := NewConvTranspose2D(16, 3, 5, 2, 2, 1, randSlice(r, 16*3*25), randSlice(r, 3))
+	require.NoError(t, err)
+	require.Nil(t, d.wino, "3 output channels")
+	d, err = NewConvTranspose2D(16, 16, 5, 2, 2, 0, randSlice(r, 16*16*25), randSlice(r, 16))
+	require.NoError(t, err)
+	require.Nil(t, d.wino, "output padding 0")
+}
+
+// TestWinogradBandsAndWorkers requires the same bits whatever the band
+// size (down to one tile, so that bands end inside rows) and GOMAXPROCS.
+func TestWinogradBandsAndWorkers(t *testing.T) {
+	defer func(n int) { winoBand = n }(winoBand)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	r := rand.New(rand.NewPCG(107, 108))
+	conv, err := NewConv2D(16, 20, 5, 2, 2, randSlice(r, 20*16*25), randSlice(r, 20))
+	require.NoError(t, err)
+	deconv, err := NewConvTranspose2D(20, 16, 5, 2, 2, 1, randSlice(r, 20*16*25), randSlice(r, 16))
+	require.NoError(t, err)
+	x := randTensor(r, 16, 23, 37)
+	y := randTensor(r, 20, 11, 17)
+	wantC, wantD := conv.Forward(x), deconv.Forward(y)
+	for _, band := range []int{1, 7, 64, 100000} {
+		for _, procs := range []int{1, 3} {
+			winoBand = band
+			runtime.GOMAXPROCS(procs)
+			require.True(t, equalBits(wantC.Data, conv.Forward(x).Data), "conv band %d procs %d", band, procs)
+			require.True(t, equalBits(wantD.Data, deconv.Forward(y).Data), "deconv band %d procs %d", band, procs)
+		}
+	}
+}
+
+// TestWinogradTransforms runs whole transforms wide enough for Winograd
+// against the reference, tiled, fused and on the pure-Go kernel.
+func TestWinogradTransforms(t *testing.T) {
+	const n, m = 16, 24
+	ga, gs, ha := randomTransforms(t, 109, 110, n, m)
+	for _, st := range append(ga.net.stages[2:], gs.net.stages[:5]...) {
+		if st.conv != nil {
+			require.NotNil(t, st.conv.wino)
+		}
+		if st.deconv != nil {
+			require.NotNil(t, st.deconv.wino)
+		}
+	}
+	requireTransformsMatchReference(t, ga, gs, ha, rand.New(rand.NewPCG(111, 112)), m, 45, 70, 5, 7)
+	r := rand.New(rand.NewPCG(113, 114))
+	y := randTensor(r, m, 9, 7)
+	want := gs.Forward(y)
+	for _, tile := range []int{1, 2, 3, 4} {
+		require.True(t, equalBits(want.Data, gs.ForwardTiled(y, tile).Data), "g_s tile %d", tile)
+	}
+	x := randTensor(r, 3, 77, 100)
+	wantA := ga.Forward(x)
+	for _, tile := range []int{1, 2, 3} {
+		require.True(t, equalBits(wantA.Data, ga.ForwardTiled(x, tile).Data), "g_a tile %d", tile)
+	}
+	defer gemm.SetKernel(gemm.SetKernel(gemm.Generic))
+	requireTransformsMatchReference(t, ga, gs, ha, rand.New(rand.NewPCG(115, 116)), m, 35, 49, 3, 5)
+}
+
+// TestSourceStoreTiles requires storeTiles, on every step and tile width
+// the layers use, to give the planes that laying out the whole tensor
+// gives.
+func TestSourceStoreTiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(117, 118))
+	for _, step := range []int{1, 2, 4} {
+		for _, q := range []int{2, 4} {
+			for _, pad := range []int{0, 1, 2} {
+				c, h, w := 2, 5, 4*q+q*r.IntN(3) // whole tiles
+				var taps []tap
+				for d := -pad; d <= 2; d++ {
+					taps = append(taps, tap{dy: d, dx: d})
+				}
+				g := sourceGeom(step, h, w, h, w, taps)
+				x := randTensor(r, c, h, w)
+				want := sourceOf(x, g, 0)
+				got := newSource(c, h, w, g, 1)
+				tmp := make([]float32, 4*w)
+				for o := 0; o < c; o++ {
+					for y := 0; y < h; y++ {
+						// Tiles from column q onwards, then the first one alone.
+						for _, x0 := range []int{q, 0} {
+							n := (w - x0) / q
+							if x0 == 0 {
+								n = 1
+							}
+							vals := make([][]float32, q)
+							for xx := range vals {
+								for k := 0; k < n; k++ {
+									vals[xx] = append(vals[xx], x.At(o, y, x0+q*k+xx))
+								}
+							}
+							got.storeTiles(o, y, x0, vals, tmp)
+						}
+					}
+				}
+				require.True(t, equalBits(want.data, got.data), "step %d q %d pad %d", step, q, pad)
+				want.release()
+				got.release()
+			}
+		}
+	}
+}
