@@ -43,6 +43,18 @@ var winoMinChannels = 16
 // read from L3. Like bandCols it does not change results.
 var winoBand = 1024
 
+// panelCols returns n rounded up to whole GEMM panels.
+func panelCols(n int) int {
+	w := gemm.PanelWidth()
+	return (n + w - 1) / w * w
+}
+
+// winoStride returns the row stride for rows of n floats in the output
+// tiles: a multiple of 8 floats plus 8, so that the rows of a GEMM tile
+// written into them are never a multiple of 4 KiB apart, which would make
+// them compete for the same L1 cache sets.
+func winoStride(n int) int { return (n+7)&^7 + 8 }
+
 // winoAxis is the one-dimensional algorithm of one layer type: a tile reads
 // p input samples at step·T+d0+u (u < p) and produces q outputs at q·T+v
 // (v < q); bt (7×p) transforms the inputs, g (7×5) the kernel taps and
@@ -173,7 +185,7 @@ func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i, ky, kx
 					u[o*in+i] = float32(s)
 				}
 			}
-			pr := winoProduct{pa: gemm.PackA(out, in, u, in)}
+			var pr winoProduct
 			for y, cy := range ax.bt[a] {
 				for x, cx := range ax.bt[b] {
 					if cy != 0 && cx != 0 {
@@ -188,6 +200,15 @@ func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i, ky, kx
 					}
 				}
 			}
+			if len(pr.outs) == 1 && pr.outs[0].coef == -1 {
+				// A product that feeds one output is added straight
+				// into it; its sign goes into the kernel (exactly).
+				for i := range u {
+					u[i] = -u[i]
+				}
+				pr.outs[0].coef = 1
+			}
+			pr.pa = gemm.PackA(out, in, u, in)
 			l.products = append(l.products, pr)
 		}
 	}
@@ -211,7 +232,8 @@ func (l *winoLayer) geom(h, w, ho, wo int) geom {
 // scratch.
 func (l *winoLayer) scratchLen(n int, pp post) int {
 	qq := l.ax.q * l.ax.q
-	return (l.in+l.out+l.out*qq)*n + max(pp.scratchLen(l.out, qq*n), 4*n)
+	on := winoStride(qq * n)
+	return l.in*panelCols(n) + l.out*n + l.out*on + max(pp.scratchLen(l.out, on), 4*n)
 }
 
 // forward computes the ho×wo output of the layer on src, laid out as geom
@@ -244,33 +266,35 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 	total := (th-1)*wp + tw
 	cols := max(1, winoBand/qq)
 	nb := ceilDiv(total, cols)
-	// B rows of the products: channel i of the transformed inputs of a
-	// full band, and of the shorter last one.
-	full, tail := make([]int, l.in), make([]int, l.in)
-	for i := range full {
-		full[i], tail[i] = i*cols, i*(total-(nb-1)*cols)
-	}
+	w := gemm.PanelWidth()
 	parallelFor(workers, nb, l.scratchLen(cols, pp), func(item int, buf []float32) {
 		q0, q1 := item*cols, min((item+1)*cols, total)
 		n := q1 - q0
-		vbuf := buf[:l.in*n]
-		mbuf := buf[l.in*n:][:l.out*n]
-		obuf := buf[(l.in+l.out)*n:][:l.out*qq*n]
-		scratch := buf[(l.in+l.out+l.out*qq)*n:]
-		rows := full
-		if n != cols {
-			rows = tail
-		}
-		on := qq * n // row stride of obuf: every output of a tile for n tiles
+		// The transformed inputs are the B of the products, written
+		// straight into GEMM panels.
+		vbuf := buf[:l.in*panelCols(n)]
+		mbuf := buf[len(vbuf):][:l.out*n]
+		obuf := buf[len(vbuf)+len(mbuf):][:l.out*winoStride(qq*n)]
+		scratch := buf[len(vbuf)+len(mbuf)+len(obuf):]
+		on := winoStride(qq * n) // row stride of obuf: every output of a tile for n tiles
 		fillBias(obuf, l.bias, on)
+		clear(mbuf) // and the last AddScaledRowsClear of each product
 		for f := range l.products {
 			pr := &l.products[f]
-			gemm.SumTerms(vbuf, n, src.data[q0:], cs, &po[f].off, &po[f].coef, l.in, n)
-			clear(mbuf)
-			gemm.SgemmRows(pr.pa, n, vbuf, rows, mbuf, n)
-			for _, t := range pr.outs {
+			for j := 0; j*w < n; j++ {
+				gemm.SumTerms(vbuf[j*l.in*w:], w, src.data[q0+j*w:], cs, &po[f].off, &po[f].coef, l.in, min(w, n-j*w))
+			}
+			if len(pr.outs) == 1 {
+				gemm.SgemmPanels(pr.pa, n, vbuf, obuf[pr.outs[0].idx*n:], on)
+				continue
+			}
+			gemm.SgemmPanels(pr.pa, n, vbuf, mbuf, n)
+			last := len(pr.outs) - 1
+			for _, t := range pr.outs[:last] {
 				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
 			}
+			t := pr.outs[last]
+			gemm.AddScaledRowsClear(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
 		}
 		pp.apply(obuf, l.out, on, scratch)
 		// Store output (q·Y+yy, q·X+xx) of every tile in the band.

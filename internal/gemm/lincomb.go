@@ -52,13 +52,24 @@ func SumTerms(dst []float32, ldd int, src []float32, lds int, off *[4]int, c *[4
 // and column i < n, with the product rounded to float32 before the
 // addition. It panics if a slice is too short.
 func AddScaledRows(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int) {
+	addScaledRows(dst, ldd, src, lds, s, rows, n, false)
+}
+
+// AddScaledRowsClear is [AddScaledRows] that also sets every element of
+// src it reads to zero, so that a product's output buffer is ready for the
+// next product without another pass over it.
+func AddScaledRowsClear(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int) {
+	addScaledRows(dst, ldd, src, lds, s, rows, n, true)
+}
+
+func addScaledRows(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int, zero bool) {
 	if rows <= 0 || n <= 0 {
 		return
 	}
 	if ldd < n || lds < n || len(dst) < (rows-1)*ldd+n || len(src) < (rows-1)*lds+n {
 		panic("gemm: AddScaledRows operands too short")
 	}
-	done := addScaledRowsAsm(dst, ldd, src, lds, s, rows, n)
+	done := addScaledRowsAsm(dst, ldd, src, lds, s, rows, n, zero)
 	if done == n {
 		return
 	}
@@ -67,6 +78,9 @@ func AddScaledRows(dst []float32, ldd int, src []float32, lds int, s float32, ro
 		x := src[r*lds : r*lds+n]
 		for i := done; i < n; i++ {
 			d[i] += float32(s * x[i])
+		}
+		if zero {
+			clear(x[done:])
 		}
 	}
 }

@@ -60,8 +60,18 @@ func TestAddScaledRows(t *testing.T) {
 						want[row*ldd+i] = float32(float64(want[row*ldd+i]) + float64(p))
 					}
 				}
+				d2 := append([]float32(nil), dst...)
 				AddScaledRows(dst, ldd, src, lds, s, rows, n)
 				requireBits(t, dst, want, "AddScaledRows n=%d s=%v", n, s)
+				AddScaledRowsClear(d2, ldd, src, lds, s, rows, n)
+				requireBits(t, d2, want, "AddScaledRowsClear n=%d s=%v", n, s)
+				for row := 0; row < rows; row++ {
+					for i := 0; i < lds; i++ {
+						if k := row*lds + i; k < len(src) && (i < n) == (src[k] != 0) {
+							t.Fatalf("AddScaledRowsClear n=%d: src[%d] = %v", n, k, src[k])
+						}
+					}
+				}
 			}
 		}
 	})

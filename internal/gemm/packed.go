@@ -120,3 +120,37 @@ func SgemmRows(pa *PackedA, n int, b []float32, rows []int, c []float32, ldc int
 	p.run(fk, ws)
 	putWorkspace(ws)
 }
+
+// PanelWidth returns the number of columns per panel of B for the active
+// kernel family, the layout that [SgemmPanels] reads.
+func PanelWidth() int { return activeFloat().nr }
+
+// SgemmPanels computes C += A·B on the calling goroutine like [SgemmRows],
+// with the k×n matrix B already laid out in panels: with w = PanelWidth(),
+// columns [j·w, j·w+w) of B are stored row after row, k rows of w floats,
+// from bp[j·k·w]. A producer that writes B this way saves the product a
+// copy. Columns of the last panel past n are read but do not affect C. The
+// result is bit-identical to SgemmRows on the same B. It panics if a slice
+// is too short for the shape.
+func SgemmPanels(pa *PackedA, n int, bp []float32, c []float32, ldc int) {
+	m, k := pa.m, pa.k
+	if n < 0 {
+		panic("gemm: negative dimension")
+	}
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	fk := activeFloat()
+	if ldc < n || len(c) < (m-1)*ldc+n || len(bp) < (n+fk.nr-1)/fk.nr*fk.nr*k {
+		panic("gemm: slice too short for shape")
+	}
+	p := fproblem{m: m, n: n, k: k, bpre: bp, c: c, crs: ldc, ccs: 1}
+	if pa.kern == ActiveKernel() {
+		p.pre, p.pm = pa.data, m
+	} else {
+		p.a, p.ars, p.acs = pa.a, pa.lda, 1
+	}
+	ws := getWorkspace()
+	p.run(fk, ws)
+	putWorkspace(ws)
+}

@@ -123,3 +123,36 @@ func requireBits(t *testing.T, got, want []float32, format string, args ...any) 
 		}
 	}
 }
+
+// TestSgemmPanelsIdentical lays B out in panels, with garbage past n in the
+// last one, and requires the bits of Sgemm, also after a kernel switch.
+func TestSgemmPanelsIdentical(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(19, 20))
+		shapes := append(testShapes(r), shape{129, 70, 260}, shape{128, 64, 192})
+		for _, sh := range shapes {
+			ldc := sh.n + r.IntN(3)
+			a := randSlice(r, sh.m*sh.k)
+			b := randSlice(r, sh.k*sh.n)
+			pa := PackA(sh.m, sh.k, a, sh.k)
+			c0 := randSlice(r, (sh.m-1)*ldc+sh.n)
+			for _, kern := range []Kernel{ActiveKernel(), Generic} {
+				prev := SetKernel(kern)
+				w := PanelWidth()
+				np := (sh.n + w - 1) / w
+				bp := randSlice(r, np*sh.k*w) // garbage where no column is
+				for j := 0; j < sh.n; j++ {
+					for p := 0; p < sh.k; p++ {
+						bp[j/w*sh.k*w+p*w+j%w] = b[p*sh.n+j]
+					}
+				}
+				want := append([]float32(nil), c0...)
+				Sgemm(sh.m, sh.n, sh.k, a, sh.k, b, sh.n, want, ldc)
+				got := append([]float32(nil), c0...)
+				SgemmPanels(pa, sh.n, bp, got, ldc)
+				SetKernel(prev)
+				requireBits(t, got, want, "%v kernel %v", sh, kern)
+			}
+		}
+	})
+}

@@ -36,6 +36,8 @@ type fproblem struct {
 	// brow, if set, gives where each row of B starts: element (p, j) is
 	// b[brow[p]+j*bcs], and brs is unused.
 	brow []int
+	// bpre, if set, is B already in panels (see SgemmPanels); b is unused.
+	bpre []float32
 }
 
 func (p fproblem) transpose() fproblem {
@@ -93,7 +95,13 @@ func (p *fproblem) run(fk *floatKernels, ws *workspace) {
 		nc := min(ncBlock, p.n-jc)
 		for pc := 0; pc < p.k; pc += kcBlock {
 			kc := min(kcBlock, p.k-pc)
-			p.packB(ws.b, pc, kc, jc, nc, nr)
+			// Panel jr/nr of the B block starts at bblk[jr/nr·bstride].
+			bblk, bstride := ws.b, kc*nr
+			if p.bpre != nil {
+				bblk, bstride = p.bpre[jc*p.k+pc*nr:], p.k*nr
+			} else {
+				p.packB(ws.b, pc, kc, jc, nc, nr)
+			}
 			for ic := 0; ic < p.m; ic += mc {
 				mcc := min(mc, p.m-ic)
 				var ablk []float32
@@ -106,7 +114,7 @@ func (p *fproblem) run(fk *floatKernels, ws *workspace) {
 					p.packA(ws.a, ic, mcc, pc, kc, mr)
 					ablk = ws.a[:mcc*kc]
 				}
-				p.macro(fk, ws, ablk, ic, mcc, jc, nc, kc)
+				p.macro(fk, ws, ablk, bblk, bstride, ic, mcc, jc, nc, kc)
 			}
 		}
 	}
@@ -190,11 +198,12 @@ func (p *fproblem) packA(dst []float32, ic, mc, pc, kc, mr int) {
 	}
 }
 
-// macro runs the micro-kernel over one packed A block and B block. Full
+// macro runs the micro-kernel over one packed A block and B block, whose
+// panel jr/nr starts at bblk[jr/nr·bstride]. Full
 // tiles of a row-major C are updated in place; the others go through a
 // small tile that is loaded from C, updated and stored back, so that both
 // cases perform exactly the same additions.
-func (p *fproblem) macro(fk *floatKernels, ws *workspace, ablk []float32, ic, mc, jc, nc, kc int) {
+func (p *fproblem) macro(fk *floatKernels, ws *workspace, ablk, bblk []float32, bstride, ic, mc, jc, nc, kc int) {
 	mr, nr := fk.mr, fk.nr
 	tile := ws.tile
 	for ir := 0; ir < mc; ir += mr {
@@ -202,7 +211,7 @@ func (p *fproblem) macro(fk *floatKernels, ws *workspace, ablk []float32, ic, mc
 		ap := ablk[ir*kc : ir*kc+h*kc]
 		for jr := 0; jr < nc; jr += nr {
 			w := min(nr, nc-jr)
-			bp := ws.b[jr*kc : jr*kc+kc*nr]
+			bp := bblk[jr/nr*bstride:][:kc*nr]
 			ci := (ic+ir)*p.crs + (jc+jr)*p.ccs
 			if w == nr && p.ccs == 1 {
 				fk.call(h, kc, ap, bp, p.c[ci:ci+(h-1)*p.crs+nr], p.crs)

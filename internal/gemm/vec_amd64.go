@@ -139,6 +139,9 @@ func sumTermsAVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[
 //go:noescape
 func addScaledRowsAVX(dst *float32, ldd int, src *float32, lds int, s float32, rows, n int)
 
+//go:noescape
+func addScaledRowsClearAVX(dst *float32, ldd int, src *float32, lds int, s float32, rows, n int)
+
 // sumTermsAsm runs SumTerms on the first vecBody(n) columns of every row
 // (the caller has checked the bounds) and returns how many it did.
 func sumTermsAsm(dst []float32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, rows, n int) int {
@@ -151,11 +154,15 @@ func sumTermsAsm(dst []float32, ldd int, src []float32, lds int, off *[4]int, c 
 }
 
 // addScaledRowsAsm is sumTermsAsm for AddScaledRows.
-func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int) int {
+func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int, zero bool) int {
 	n8 := vecBody(n)
 	if n8 == 0 || !vecAsm() {
 		return 0
 	}
-	addScaledRowsAVX(&dst[0], ldd, &src[0], lds, s, rows, n8)
+	if zero {
+		addScaledRowsClearAVX(&dst[0], ldd, &src[0], lds, s, rows, n8)
+	} else {
+		addScaledRowsAVX(&dst[0], ldd, &src[0], lds, s, rows, n8)
+	}
 	return n8
 }

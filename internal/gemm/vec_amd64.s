@@ -294,3 +294,37 @@ ascol:
 	JNZ     asrow
 	VZEROUPPER
 	RET
+
+// func addScaledRowsClearAVX(dst *float32, ldd int, src *float32, lds int, s float32, rows, n int)
+// addScaledRowsAVX that also zeroes every element of src it reads.
+TEXT ·addScaledRowsClearAVX(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DI
+	MOVQ         ldd+8(FP), R8
+	SHLQ         $2, R8
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R9
+	SHLQ         $2, R9
+	VBROADCASTSS s+32(FP), Y4
+	VXORPS       Y5, Y5, Y5
+	MOVQ         rows+40(FP), CX
+	MOVQ         n+48(FP), DX
+	SHRQ         $3, DX
+acrow:
+	MOVQ DI, BX
+	MOVQ SI, R14
+	MOVQ DX, AX
+accol:
+	VMULPS  (R14), Y4, Y0
+	VMOVUPS Y5, (R14)
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (BX)
+	ADDQ    $32, R14
+	ADDQ    $32, BX
+	DECQ    AX
+	JNZ     accol
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    CX
+	JNZ     acrow
+	VZEROUPPER
+	RET

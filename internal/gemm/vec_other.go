@@ -18,6 +18,6 @@ func sumTermsAsm(dst []float32, ldd int, src []float32, lds int, off *[4]int, c 
 	return 0
 }
 
-func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int) int {
+func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int, zero bool) int {
 	return 0
 }
