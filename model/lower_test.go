@@ -14,9 +14,12 @@ import (
 
 func TestSourceStoreMatchesLayout(t *testing.T) {
 	r := rand.New(rand.NewPCG(91, 92))
-	for trial := 0; trial < 60; trial++ {
+	for trial := 0; trial < 200; trial++ {
 		c, h, w := 1+r.IntN(3), 1+r.IntN(9), 1+r.IntN(11)
-		step := 1 + r.IntN(3)
+		if trial%20 == 0 {
+			w = 500 + r.IntN(700) // rows longer than the chunks of store
+		}
+		step := 1 + r.IntN(4)
 		k := 1 + r.IntN(5)
 		taps := []tap{}
 		pad := r.IntN(3)

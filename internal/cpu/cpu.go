@@ -13,6 +13,9 @@ var X86 struct {
 	// AVX-512 subsets with ZMM and opmask state enabled by the operating
 	// system.
 	HasAVX512F, HasAVX512BW, HasAVX512DQ, HasAVX512VL bool
+	// HasAVX512VNNI reports the AVX-512 VNNI dot-product instructions
+	// (VPDPWSSD), with the same operating-system support as AVX512F.
+	HasAVX512VNNI bool
 }
 
 func init() { detect() }

@@ -41,6 +41,7 @@ func TestMatchesProcCPUInfo(t *testing.T) {
 		{"avx512bw", X86.HasAVX512BW},
 		{"avx512dq", X86.HasAVX512DQ},
 		{"avx512vl", X86.HasAVX512VL},
+		{"avx512_vnni", X86.HasAVX512VNNI},
 	}
 	for _, tc := range tests {
 		if tc.got != flags[tc.flag] {

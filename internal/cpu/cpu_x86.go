@@ -31,7 +31,7 @@ func detect() {
 	xcr0, _ := xgetbv()
 	ymmOS := xcr0&0x6 == 0x6   // XMM and YMM state
 	zmmOS := xcr0&0xe6 == 0xe6 // plus opmask, ZMM0-15 upper halves, ZMM16-31
-	_, ebx7, _, _ := cpuid(7, 0)
+	_, ebx7, ecx7, _ := cpuid(7, 0)
 	if ymmOS {
 		X86.HasAVX2 = bit(ebx7, 5)
 		X86.HasFMA = bit(ecx1, 12)
@@ -41,5 +41,6 @@ func detect() {
 		X86.HasAVX512DQ = X86.HasAVX512F && bit(ebx7, 17)
 		X86.HasAVX512BW = X86.HasAVX512F && bit(ebx7, 30)
 		X86.HasAVX512VL = X86.HasAVX512F && bit(ebx7, 31)
+		X86.HasAVX512VNNI = X86.HasAVX512F && bit(ecx7, 11)
 	}
 }

@@ -143,6 +143,42 @@ func kernD256x4(kp int, a *int32, b *int16, c *int32, ldc int)
 //go:noescape
 func kernD256x5(kp int, a *int32, b *int16, c *int32, ldc int)
 
+//go:noescape
+func kernV512x1(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x2(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x3(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x4(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x5(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x6(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x7(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x8(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x9(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x10(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x11(kp int, a *int32, b *int16, c *int32, ldc int)
+
+//go:noescape
+func kernV512x12(kp int, a *int32, b *int16, c *int32, ldc int)
+
 type asmFloat func(kc int, a, b, c *float32, ldc int)
 
 var (
@@ -174,7 +210,15 @@ var (
 		kernD512x11, kernD512x12}
 	kernD256 = [...]asmDot{nil, kernD256x1, kernD256x2, kernD256x3, kernD256x4,
 		kernD256x5}
+	kernV512 = [...]asmDot{nil, kernV512x1, kernV512x2, kernV512x3, kernV512x4,
+		kernV512x5, kernV512x6, kernV512x7, kernV512x8, kernV512x9, kernV512x10,
+		kernV512x11, kernV512x12}
 )
+
+// dotAVX512 and dotVNNI are the two AVX-512 int16 families: the second
+// replaces each VPMADDWD+VPADDD pair with one VPDPWSSD, for the same bits,
+// and is the one used where the processor has it. Tests run both.
+var dotAVX512, dotVNNI *dotKernels
 
 // asmDotKernels wraps a table of int16 kernels indexed by row count, with
 // the same bounds checks as asmFloatKernels.
@@ -197,7 +241,12 @@ func registerAsm() bool {
 	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && floatFamilies[AVX2] != nil {
 		floatFamilies[AVX512] = asmFloatKernels(kernF512[:], 32)
-		dotFamilies[AVX512] = asmDotKernels(kernD512[:], 32)
+		dotAVX512 = asmDotKernels(kernD512[:], 32)
+		dotFamilies[AVX512] = dotAVX512
+		if cpu.X86.HasAVX512VNNI {
+			dotVNNI = asmDotKernels(kernV512[:], 32)
+			dotFamilies[AVX512] = dotVNNI
+		}
 	}
 	return true
 }

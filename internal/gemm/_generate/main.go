@@ -37,10 +37,13 @@ func main() {
 	b.Reset()
 	header(&b)
 	for mr := 1; mr <= 12; mr++ {
-		dotKernel(&b, avx512, mr)
+		dotKernel(&b, avx512, mr, false)
+	}
+	for mr := 1; mr <= 12; mr++ {
+		dotKernel(&b, avx512, mr, true)
 	}
 	for mr := 1; mr <= 5; mr++ {
-		dotKernel(&b, avx2, mr)
+		dotKernel(&b, avx2, mr, false)
 	}
 	if err := os.WriteFile(*dot, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -136,12 +139,18 @@ func floatKernel(b *bytes.Buffer, s isa, mr int) {
 	p("RET")
 }
 
-// dotKernel emits kernD<isa>x<mr>(kp int, a *int32, b *int16, c *int32, ldc int).
+// dotKernel emits kernD<isa>x<mr>(kp int, a *int32, b *int16, c *int32, ldc int),
+// or with vnni kernV<isa>x<mr>, which accumulates with VPDPWSSD: the same
+// pair products and wrapping int32 sums in one instruction.
 // Both operands are packed in k pairs: A holds mr pairs (one int32 each) per
 // pair step, B holds nr pairs (nr int32 words) per pair step. VPMADDWD turns
 // a pair of products into one int32 and VPADDD accumulates; integer
 // addition is associative, so the result equals any other summation order.
-func dotKernel(b *bytes.Buffer, s isa, mr int) {
+func dotKernel(b *bytes.Buffer, s isa, mr int, vnni bool) {
+	prefix := "kernD"
+	if vnni {
+		prefix = "kernV"
+	}
 	bReg0, bReg1, aReg, tReg0, tReg1 := s.r(2*mr), s.r(2*mr+1), s.r(2*mr+2), s.r(2*mr+3), s.r(2*mr+4)
 	if (s.reg == "Y" && 2*mr+4 > 15) || 2*mr+4 > 31 {
 		log.Fatalf("dot kernel %sx%d needs too many registers", s.name, mr)
@@ -153,8 +162,8 @@ func dotKernel(b *bytes.Buffer, s isa, mr int) {
 	}
 	nrBytes := 2 * s.bytes
 	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
-	fmt.Fprintf(b, "\n// func kernD%sx%d(kp int, a *int32, b *int16, c *int32, ldc int)\n", s.name, mr)
-	fmt.Fprintf(b, "TEXT ·kernD%sx%d(SB), NOSPLIT, $0-40\n", s.name, mr)
+	fmt.Fprintf(b, "\n// func %s%sx%d(kp int, a *int32, b *int16, c *int32, ldc int)\n", prefix, s.name, mr)
+	fmt.Fprintf(b, "TEXT ·%s%sx%d(SB), NOSPLIT, $0-40\n", prefix, s.name, mr)
 	p("MOVQ kp+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ b+16(FP), DI")
@@ -172,6 +181,11 @@ func dotKernel(b *bytes.Buffer, s isa, mr int) {
 	p("%s %d(DI), %s", mov, s.bytes, bReg1)
 	for i := 0; i < mr; i++ {
 		p("VPBROADCASTD %d(SI), %s", 4*i, aReg)
+		if vnni {
+			p("VPDPWSSD %s, %s, %s", bReg0, aReg, s.r(2*i))
+			p("VPDPWSSD %s, %s, %s", bReg1, aReg, s.r(2*i+1))
+			continue
+		}
 		p("VPMADDWD %s, %s, %s", bReg0, aReg, tReg0)
 		p("VPMADDWD %s, %s, %s", bReg1, aReg, tReg1)
 		p("VPADDD %s, %s, %s", tReg0, s.r(2*i), s.r(2*i))
