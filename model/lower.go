@@ -227,9 +227,8 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 
 // storeTiles writes vals[xx][k] to input element (o, y, x0+q·k+xx) for
 // every xx < q, where q = len(vals): the outputs of a row of Winograd tiles.
-// The slices of vals have equal lengths. tmp is scratch of at least
-// 2·len(vals[0]) floats.
-func (src *source) storeTiles(o, y, x0 int, vals [][]float32, tmp []float32) {
+// The slices of vals have equal lengths.
+func (src *source) storeTiles(o, y, x0 int, vals [][]float32) {
 	q, n := len(vals), len(vals[0])
 	if n == 0 {
 		return
@@ -241,11 +240,7 @@ func (src *source) storeTiles(o, y, x0 int, vals [][]float32, tmp []float32) {
 	case s == 1 && q == 2:
 		gemm.Interleave2(src.data[base+v0:][:2*n], vals[0], vals[1])
 	case s == 1 && q == 4:
-		// Two rounds of pairs: (v0, v2) and (v1, v3), then those two.
-		t0, t1 := tmp[:2*n], tmp[2*n:4*n]
-		gemm.Interleave2(t0, vals[0], vals[2])
-		gemm.Interleave2(t1, vals[1], vals[3])
-		gemm.Interleave2(src.data[base+v0:][:4*n], t0, t1)
+		gemm.Interleave4(src.data[base+v0:][:4*n], vals[0], vals[1], vals[2], vals[3])
 	case s == 2 && q == 4:
 		// Columns v0+xx and v0+xx+2 are neighbours in column phase
 		// (v0+xx) mod 2.

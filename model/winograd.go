@@ -233,7 +233,7 @@ func (l *winoLayer) geom(h, w, ho, wo int) geom {
 func (l *winoLayer) scratchLen(n int, pp post) int {
 	qq := l.ax.q * l.ax.q
 	on := winoStride(qq * n)
-	return l.in*panelCols(n) + l.out*n + l.out*on + max(pp.scratchLen(l.out, on), 4*n)
+	return l.in*panelCols(n) + l.out*n + l.out*on + pp.scratchLen(l.out, on)
 }
 
 // forward computes the ho×wo output of the layer on src, laid out as geom
@@ -313,7 +313,7 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 						vals[xx] = row[xx*n:][:max(xe-x0, 0)]
 					}
 					if xe > x0 {
-						dst.storeTiles(o, q*y+yy, q*x0, vals[:q], scratch)
+						dst.storeTiles(o, q*y+yy, q*x0, vals[:q])
 					}
 					if x0 <= xe && xe < min(x1, tw) {
 						for xx := 0; xx < q && q*xe+xx < wo; xx++ {

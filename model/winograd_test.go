@@ -137,7 +137,6 @@ func TestSourceStoreTiles(t *testing.T) {
 				x := randTensor(r, c, h, w)
 				want := sourceOf(x, g, 0)
 				got := newSource(c, h, w, g, 1)
-				tmp := make([]float32, 4*w)
 				for o := 0; o < c; o++ {
 					for y := 0; y < h; y++ {
 						// Tiles from column q onwards, then the first one alone.
@@ -152,7 +151,7 @@ func TestSourceStoreTiles(t *testing.T) {
 									vals[xx] = append(vals[xx], x.At(o, y, x0+q*k+xx))
 								}
 							}
-							got.storeTiles(o, y, x0, vals, tmp)
+							got.storeTiles(o, y, x0, vals)
 						}
 					}
 				}

@@ -11,9 +11,11 @@ package gemm
 //
 //	dst[r·ldd+i] = c[0]·src[r·lds+off[0]+i] + c[1]·src[r·lds+off[1]+i] + c[2]·… + c[3]·…
 //
-// with every product rounded to float32 and the sum taken left to right.
-// A term with coefficient 0 still reads its element, so every offset must
-// be valid. It panics if a slice is too short or an offset is negative.
+// with every product rounded to float32 and the sum taken left to right;
+// when c[2] and c[3] are both 0 those two terms are left out (which can
+// only change the sign of a zero sum). A term with coefficient 0 still
+// needs a valid offset. It panics if a slice is too short or an offset is
+// negative.
 func SumTerms(dst []float32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, rows, n int) {
 	if rows <= 0 || n <= 0 {
 		return
@@ -35,14 +37,17 @@ func SumTerms(dst []float32, ldd int, src []float32, lds int, off *[4]int, c *[4
 	if done == n {
 		return
 	}
+	two := c[2] == 0 && c[3] == 0
 	for r := 0; r < rows; r++ {
 		d := dst[r*ldd : r*ldd+n]
 		s := src[r*lds:]
 		for i := done; i < n; i++ {
 			v := float32(c[0] * s[off[0]+i])
 			v += float32(c[1] * s[off[1]+i])
-			v += float32(c[2] * s[off[2]+i])
-			v += float32(c[3] * s[off[3]+i])
+			if !two {
+				v += float32(c[2] * s[off[2]+i])
+				v += float32(c[3] * s[off[3]+i])
+			}
 			d[i] = v
 		}
 	}

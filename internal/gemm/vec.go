@@ -63,6 +63,20 @@ func Interleave2(dst, a, b []float32) {
 	}
 }
 
+// Interleave4 sets dst[4i+j] to the i-th element of a, b, c and d for
+// j = 0, 1, 2, 3: the four columns of a row of 4-wide tiles. The four
+// slices have the same length; it panics otherwise or if dst is shorter
+// than all of them together.
+func Interleave4(dst, a, b, c, d []float32) {
+	n := len(a)
+	if len(b) != n || len(c) != n || len(d) != n || len(dst) < 4*n {
+		panic("gemm: Interleave4 operand lengths")
+	}
+	for i := interleave4Asm(dst, a, b, c, d); i < n; i++ {
+		dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = a[i], b[i], c[i], d[i]
+	}
+}
+
 // Deinterleave2 sets a[i] = src[2i] and b[i] = src[2i+1], splitting a
 // row into its even and odd columns (the column phases of a stride-2
 // convolution's input). a must hold ⌈len(src)/2⌉ elements and b ⌊len(src)/2⌋;

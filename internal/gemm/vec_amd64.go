@@ -137,6 +137,12 @@ func widenAddClearAsm(dst []int64, src []int32) int {
 func sumTermsAVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, rows, n int)
 
 //go:noescape
+func sumTerms2AVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, rows, n int)
+
+//go:noescape
+func interleave4AVX(dst, a, b, c, d *float32, n int)
+
+//go:noescape
 func addScaledRowsAVX(dst *float32, ldd int, src *float32, lds int, s float32, rows, n int)
 
 //go:noescape
@@ -149,7 +155,11 @@ func sumTermsAsm(dst []float32, ldd int, src []float32, lds int, off *[4]int, c 
 	if n8 == 0 || !vecAsm() {
 		return 0
 	}
-	sumTermsAVX(&dst[0], ldd, &src[0], lds, off, c, rows, n8)
+	if c[2] == 0 && c[3] == 0 {
+		sumTerms2AVX(&dst[0], ldd, &src[0], lds, off, c, rows, n8)
+	} else {
+		sumTermsAVX(&dst[0], ldd, &src[0], lds, off, c, rows, n8)
+	}
 	return n8
 }
 
@@ -165,4 +175,15 @@ func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32,
 		addScaledRowsAVX(&dst[0], ldd, &src[0], lds, s, rows, n8)
 	}
 	return n8
+}
+
+func interleave4Asm(dst, a, b, c, d []float32) int {
+	n := vecBody(len(a))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_, _, _ = b[n-1], c[n-1], d[n-1]
+	_ = dst[4*n-1]
+	interleave4AVX(&dst[0], &a[0], &b[0], &c[0], &d[0], n)
+	return n
 }

@@ -328,3 +328,87 @@ accol:
 	JNZ     acrow
 	VZEROUPPER
 	RET
+
+// func sumTerms2AVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, rows, n int)
+// SumTerms' sum of the first two terms only, for c[2] = c[3] = 0.
+TEXT ·sumTerms2AVX(SB), NOSPLIT, $0-64
+	MOVQ         dst+0(FP), DI
+	MOVQ         ldd+8(FP), R8
+	SHLQ         $2, R8
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R9
+	SHLQ         $2, R9
+	MOVQ         off+32(FP), AX
+	MOVQ         0(AX), R10
+	MOVQ         8(AX), R11
+	SHLQ         $2, R10
+	SHLQ         $2, R11
+	MOVQ         c+40(FP), AX
+	VBROADCASTSS 0(AX), Y4
+	VBROADCASTSS 4(AX), Y5
+	MOVQ         rows+48(FP), CX
+	MOVQ         n+56(FP), DX
+	SHRQ         $3, DX
+s2row:
+	MOVQ DI, BX
+	MOVQ SI, R14
+	MOVQ DX, AX
+s2col:
+	VMULPS  (R14)(R10*1), Y4, Y0
+	VMULPS  (R14)(R11*1), Y5, Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (BX)
+	ADDQ    $32, R14
+	ADDQ    $32, BX
+	DECQ    AX
+	JNZ     s2col
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    CX
+	JNZ     s2row
+	VZEROUPPER
+	RET
+
+// func interleave4AVX(dst, a, b, c, d *float32, n int)
+// Writes a[i], b[i], c[i], d[i] to dst[4i … 4i+3] for i < n (a multiple
+// of 8).
+TEXT ·interleave4AVX(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ d+32(FP), R9
+	MOVQ n+40(FP), CX
+	SHRQ $3, CX
+	JZ   i4done
+i4loop:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    (DX), Y1
+	VMOVUPS    (R8), Y2
+	VMOVUPS    (R9), Y3
+	VUNPCKLPS  Y2, Y0, Y4 // a0 c0 a1 c1 | a4 c4 a5 c5
+	VUNPCKHPS  Y2, Y0, Y5 // a2 c2 a3 c3 | a6 c6 a7 c7
+	VUNPCKLPS  Y3, Y1, Y6 // b0 d0 b1 d1 | b4 d4 b5 d5
+	VUNPCKHPS  Y3, Y1, Y7 // b2 d2 b3 d3 | b6 d6 b7 d7
+	VUNPCKLPS  Y6, Y4, Y0 // a0 b0 c0 d0 | a4 b4 c4 d4
+	VUNPCKHPS  Y6, Y4, Y1 // a1 b1 c1 d1 | a5 b5 c5 d5
+	VUNPCKLPS  Y7, Y5, Y2 // a2 b2 c2 d2 | a6 b6 c6 d6
+	VUNPCKHPS  Y7, Y5, Y3 // a3 b3 c3 d3 | a7 b7 c7 d7
+	VPERM2F128 $0x20, Y1, Y0, Y4
+	VPERM2F128 $0x20, Y3, Y2, Y5
+	VPERM2F128 $0x31, Y1, Y0, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y7
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, 32(DI)
+	VMOVUPS    Y6, 64(DI)
+	VMOVUPS    Y7, 96(DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DX
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	ADDQ       $128, DI
+	DECQ       CX
+	JNZ        i4loop
+i4done:
+	VZEROUPPER
+	RET

@@ -21,3 +21,5 @@ func sumTermsAsm(dst []float32, ldd int, src []float32, lds int, off *[4]int, c 
 func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int, zero bool) int {
 	return 0
 }
+
+func interleave4Asm(dst, a, b, c, d []float32) int { return 0 }

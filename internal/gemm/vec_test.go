@@ -151,3 +151,29 @@ func TestWidenAddClear(t *testing.T) {
 		}
 	})
 }
+
+func TestInterleave4(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(23, 24))
+		for _, n := range []int{0, 1, 7, 8, 9, 33} {
+			a, b, c, d := randSlice(r, n), randSlice(r, n), randSlice(r, n), randSlice(r, n)
+			dst := randSlice(r, 4*n+1)
+			last := dst[4*n]
+			Interleave4(dst[:4*n], a, b, c, d)
+			for i := 0; i < n; i++ {
+				if dst[4*i] != a[i] || dst[4*i+1] != b[i] || dst[4*i+2] != c[i] || dst[4*i+3] != d[i] {
+					t.Fatalf("n=%d: element %d wrong", n, i)
+				}
+			}
+			if dst[4*n] != last {
+				t.Fatalf("n=%d: wrote past the end", n)
+			}
+		}
+	})
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for unequal lengths")
+		}
+	}()
+	Interleave4(make([]float32, 16), make([]float32, 4), make([]float32, 4), make([]float32, 3), make([]float32, 4))
+}
