@@ -17,7 +17,7 @@
 //
 // Memory: the transforms run strip by strip (bands of 512 pixel rows,
 // each computed from the rows it depends on, cut into pieces of at most
-// 35×35 latent positions), so no float plane of the whole image exists.
+// 36×36 latent positions), so no float plane of the whole image exists.
 // The encoder converts the source to float one band at a time and keeps
 // only the latent y for rate control; the decoder keeps the integer
 // latents and writes each band of pixels straight into the output image.

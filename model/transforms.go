@@ -482,7 +482,10 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int) *Tenso
 
 // needRange walks the stages backwards and returns the input rows [lo, hi)
 // that output rows [lo, hi) depend on, with lo rounded down to a multiple
-// of align; sizes[i] is the extent at the input of stage i. A convolution
+// of align; sizes[i] is the extent at the input of stage i. forwardTiled
+// aligns to twice the chain's down-sampling, so that every stage's grid
+// starts on an even row and its Winograd tiles (winograd.go) coincide with
+// those of the whole image. A convolution
 // output o reads input rows o·Stride−Pad … o·Stride−Pad+K−1; a transposed
 // convolution output o receives input rows (o+Pad−ky)/Stride for the kernel
 // rows ky that divide evenly.
