@@ -15,8 +15,13 @@ those times are printed next to PyTorch's transform-only times, with the
 ratio, so the table shows what the entropy coding and the rest of the codec
 add on top of the network.
 
+The whole-codec timing uses a Kodak image (kodim23, 768x512) when
+../shared/data/kodak is there, or --image, whose size then sets the shape;
+otherwise testdata/kitten.png mirror-tiled. The transforms' times do not
+depend on the content, so they run on random input.
+
 Usage (from the repository root):
-    /usr/bin/python3 bench/pytorch/msh_bench.py [--runs 5] [--coretype SkylakeX]
+    /usr/bin/python3 bench/pytorch/msh_bench.py [--runs 5] [--coretype SkylakeX] [--image PATH]
 """
 
 import argparse
@@ -122,6 +127,8 @@ def main():
     p.add_argument("--coretype", default="SkylakeX",
                    help="OPENBLAS_CORETYPE value for the second PyTorch variant")
     p.add_argument("--no-go", action="store_true", help="skip the aezip timing")
+    p.add_argument("--image", default=None,
+                   help="PNG/JPEG for aezip's whole-codec timing (default: Kodak kodim23 if present)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--mkldnn", default="on", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -129,6 +136,15 @@ def main():
         child(args)
         return
 
+    image = args.image
+    if image is None:
+        kodak = os.path.join(ROOT, "..", "shared", "data", "kodak", "kodim23.png")
+        image = kodak if os.path.exists(kodak) else ""
+    if image:
+        from PIL import Image
+        with Image.open(image) as im:
+            args.width, args.height = im.size
+        print("whole-codec image:", image, f"({args.width}x{args.height})", file=sys.stderr)
     common = ["--width", str(args.width), "--height", str(args.height), "--N", str(args.N),
               "--M", str(args.M), "--runs", str(args.runs), "--threads", str(args.threads)]
     base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
@@ -147,7 +163,8 @@ def main():
         env = dict(base)
         results.append(run_json(["go", "run", "./bench/pytorch/aezipbench", "-width", str(args.width),
                                  "-height", str(args.height), "-N", str(args.N), "-M", str(args.M),
-                                 "-runs", str(args.runs), "-threads", str(args.threads)], env))
+                                 "-runs", str(args.runs), "-threads", str(args.threads),
+                                 "-image", image], env))
     with open("/proc/loadavg") as f:
         print("load average after:", f.read().strip(), file=sys.stderr)
 
@@ -165,7 +182,7 @@ def main():
         g = go[0]
         name = f"aezip whole codec ({g['codec_bpp']:.2f} bpp, q50)"
         print(f"{name:44s} {g['codec_encode_s']:9.3f} {g['codec_decode_s']:9.3f}  "
-              f"Encode/Decode incl. entropy coding and container")
+              f"Encode/Decode incl. entropy coding and container, on {g['codec_image']}")
         best = {k: min(r[k] for r in results if r["impl"] != "aezip") for k in ("encode_s", "decode_s")}
         print(f"ratio aezip / fastest PyTorch: encode {g['encode_s'] / best['encode_s']:.2f}x, "
               f"decode {g['decode_s'] / best['decode_s']:.2f}x (above 1 means aezip is slower)")

@@ -4,8 +4,9 @@
 // one JSON object: the median seconds of encode (g_a + h_a + integer h_s)
 // and decode (integer h_s + g_s), plus each stage, and the median seconds
 // of the whole codec (codec.Encode and codec.Decode at quality 50, entropy
-// coding and container included) on the same model and a natural image of
-// the same size (testdata/kitten.png, mirror-tiled).
+// coding and container included) on the same model and a natural image:
+// -image (a PNG or JPEG, such as a Kodak image; its size then sets the
+// shape), or else testdata/kitten.png mirror-tiled to the shape.
 //
 // The random model comes from bench/randmodel, which takes the layer list
 // from the trainer's tiny dump, so the list is not spelled out here.
@@ -13,6 +14,7 @@
 // Usage:
 //
 //	go run ./bench/pytorch/aezipbench -width 768 -height 512 -runs 5
+//	go run ./bench/pytorch/aezipbench -image ../shared/data/kodak/kodim23.png
 package main
 
 import (
@@ -21,6 +23,8 @@ import (
 	"flag"
 	"fmt"
 	"image"
+	_ "image/jpeg"
+	_ "image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -45,7 +49,21 @@ func main() {
 	threads := flag.Int("threads", 2, "GOMAXPROCS")
 	kernel := flag.String("kernel", "", "force a gemm kernel: generic, avx2 or avx512")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
+	imagePath := flag.String("image", "", "PNG or JPEG for the whole-codec timing (its size overrides -width and -height)")
 	flag.Parse()
+	var img image.Image
+	if *imagePath != "" {
+		f, err := os.Open(*imagePath)
+		if err == nil {
+			img, _, err = image.Decode(f)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "aezipbench:", err)
+			os.Exit(1)
+		}
+		*width, *height = img.Bounds().Dx(), img.Bounds().Dy()
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -68,7 +86,7 @@ func main() {
 		}
 		gemm.SetKernel(k)
 	}
-	if err := run(*width, *height, *n, *m, *runs, *threads); err != nil {
+	if err := run(img, *imagePath, *width, *height, *n, *m, *runs, *threads); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "aezipbench:", err)
 		os.Exit(1)
@@ -81,7 +99,7 @@ func median(d []float64) float64 {
 	return s[len(s)/2]
 }
 
-func run(width, height, n, m, runs, threads int) error {
+func run(img image.Image, imagePath string, width, height, n, m, runs, threads int) error {
 	fix, err := randmodel.FindFixture()
 	if err != nil {
 		return err
@@ -135,9 +153,11 @@ func run(width, height, n, m, runs, threads int) error {
 		enc[i] = tGa[i] + tHa[i] + tHs[i]
 		dec[i] = tHs[i] + tGs[i]
 	}
-	img, err := benchdata.Kitten(width, height)
-	if err != nil {
-		return err
+	if img == nil {
+		if img, err = benchdata.Kitten(width, height); err != nil {
+			return err
+		}
+		imagePath = "testdata/kitten.png, mirror-tiled"
 	}
 	cEnc, cDec, size, err := timeCodec(mdl, img, runs)
 	if err != nil {
@@ -149,7 +169,7 @@ func run(width, height, n, m, runs, threads int) error {
 		"encode_s": median(enc), "decode_s": median(dec),
 		"g_a_s": median(tGa), "h_a_s": median(tHa), "h_s_int_s": median(tHs), "g_s_s": median(tGs),
 		"codec_encode_s": cEnc, "codec_decode_s": cDec,
-		"codec_bpp": float64(8*size) / float64(width*height),
+		"codec_bpp": float64(8*size) / float64(width*height), "codec_image": imagePath,
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
