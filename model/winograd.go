@@ -166,11 +166,9 @@ func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i, ky, kx
 			l.taps = append(l.taps, tap{dy: ax.d0 + u, dx: ax.d0 + v})
 		}
 	}
-	// PackA keeps the unpacked matrices for other kernel families.
-	all := make([]float32, 49*out*in)
+	u := make([]float32, out*in) // reused: only the packed copies stay
 	for a := 0; a < 7; a++ {
 		for b := 0; b < 7; b++ {
-			u := all[(a*7+b)*out*in:][:out*in]
 			for o := 0; o < out; o++ {
 				for i := 0; i < in; i++ {
 					var s float64
@@ -208,7 +206,7 @@ func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i, ky, kx
 				}
 				pr.outs[0].coef = 1
 			}
-			pr.pa = gemm.PackA(out, in, u, in)
+			pr.pa = gemm.PackACopy(out, in, u, in)
 			l.products = append(l.products, pr)
 		}
 	}

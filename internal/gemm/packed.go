@@ -11,8 +11,43 @@ type PackedA struct {
 	data []float32
 	// a and lda are the source, used when another kernel family is
 	// active; the caller must not change it while the PackedA is in use.
+	// PackACopy leaves a nil, and source rebuilds it from data.
 	a   []float32
 	lda int
+}
+
+// PackACopy is [PackA] for a matrix that the caller does not keep: the
+// result does not refer to a, which may be reused or dropped at once, so
+// only the packed copy stays in memory. (If another kernel family is
+// selected later, each product first rebuilds A from the packed copy.)
+func PackACopy(m, k int, a []float32, lda int) *PackedA {
+	pa := PackA(m, k, a, lda)
+	pa.a, pa.lda = nil, k
+	return pa
+}
+
+// source returns A and its row stride: the matrix PackA was given, or for
+// PackACopy a copy unpacked from the panels.
+func (pa *PackedA) source() ([]float32, int) {
+	if pa.a != nil || pa.m == 0 || pa.k == 0 {
+		return pa.a, pa.lda
+	}
+	mr := floatFamilies[pa.kern].mr
+	a := make([]float32, pa.m*pa.k)
+	for pc := 0; pc < pa.k; pc += kcBlock {
+		kc := min(kcBlock, pa.k-pc)
+		blk := pa.data[pc*pa.m:]
+		for ir := 0; ir < pa.m; ir += mr {
+			h := min(mr, pa.m-ir)
+			panel := blk[ir*kc : ir*kc+h*kc]
+			for q := 0; q < kc; q++ {
+				for i := 0; i < h; i++ {
+					a[(ir+i)*pa.k+pc+q] = panel[q*h+i]
+				}
+			}
+		}
+	}
+	return a, pa.k
 }
 
 // PackA packs the row-major m×k matrix a (row stride lda) for
@@ -50,7 +85,8 @@ func SgemmPacked(pa *PackedA, n int, b []float32, ldb int, c []float32, ldc int)
 		panic("gemm: negative dimension")
 	}
 	if pa.kern != ActiveKernel() {
-		Sgemm(m, n, k, pa.a, pa.lda, b, ldb, c, ldc)
+		a, lda := pa.source()
+		Sgemm(m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
 	if m == 0 || n == 0 || k == 0 {
@@ -113,7 +149,8 @@ func SgemmRows(pa *PackedA, n int, b []float32, rows []int, c []float32, ldc int
 		p.pre, p.pm = pa.data, m
 	} else {
 		// The packed layout belongs to another family: pack A on the fly.
-		p.a, p.ars, p.acs = pa.a, pa.lda, 1
+		a, lda := pa.source()
+		p.a, p.ars, p.acs = a, lda, 1
 	}
 	fk := floatFamilies[ActiveKernel()]
 	ws := getWorkspace()
@@ -148,7 +185,8 @@ func SgemmPanels(pa *PackedA, n int, bp []float32, c []float32, ldc int) {
 	if pa.kern == ActiveKernel() {
 		p.pre, p.pm = pa.data, m
 	} else {
-		p.a, p.ars, p.acs = pa.a, pa.lda, 1
+		a, lda := pa.source()
+		p.a, p.ars, p.acs = a, lda, 1
 	}
 	ws := getWorkspace()
 	p.run(fk, ws)

@@ -156,3 +156,30 @@ func TestSgemmPanelsIdentical(t *testing.T) {
 		}
 	})
 }
+
+// TestPackACopy overwrites the matrix after packing it and requires the
+// bits of Sgemm on the original, also after a kernel switch, when A has to
+// be rebuilt from the panels.
+func TestPackACopy(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(21, 22))
+		for _, sh := range append(testShapes(r), shape{300, 40, 450}, shape{129, 33, 260}) {
+			a := randSlice(r, sh.m*sh.k)
+			orig := append([]float32(nil), a...)
+			b := randSlice(r, sh.k*sh.n)
+			pa := PackACopy(sh.m, sh.k, a, sh.k)
+			for i := range a {
+				a[i] = float32(i) // the caller reuses its buffer
+			}
+			for _, kern := range []Kernel{ActiveKernel(), Generic} {
+				prev := SetKernel(kern)
+				want := make([]float32, sh.m*sh.n)
+				Sgemm(sh.m, sh.n, sh.k, orig, sh.k, b, sh.n, want, sh.n)
+				got := make([]float32, sh.m*sh.n)
+				SgemmPacked(pa, sh.n, b, sh.n, got, sh.n)
+				SetKernel(prev)
+				requireBits(t, got, want, "%v kernel %v", sh, kern)
+			}
+		}
+	})
+}
