@@ -13,7 +13,9 @@ import (
 //
 //	out[o][y][x] = Bias[o] + Σ_{i,ky,kx} Weight[o][i][ky][kx] · in[i][y·Stride−Pad+ky][x·Stride−Pad+kx]
 //
-// with zero padding outside the input.
+// with zero padding outside the input. A 5×5, stride-2, padding-2 layer
+// with at least 16 input and output channels is computed with Winograd
+// tiles (winograd.go), any other one as a GEMM over its taps (lower.go).
 type Conv2D struct {
 	In, Out, K, Stride, Pad int
 	Weight                  []float32 // [Out][In][K][K]

@@ -21,7 +21,10 @@ import (
 //
 // It is computed without a zero-upsampled grid: output positions of one
 // phase (y mod Stride, x mod Stride) form an ordinary stride-1 convolution
-// of the input with a sub-kernel of taps K[phase + n·Stride].
+// of the input with a sub-kernel of taps K[phase + n·Stride]. The 5×5,
+// stride-2 layers of g_s (padding 2, output padding 1, at least 16 input
+// and output channels) compute those sub-kernels with Winograd tiles
+// (winograd.go); layers with few output channels use forwardTaps.
 type ConvTranspose2D struct {
 	In, Out, K, Stride, Pad, OutPad int
 	Weight                          []float32 // [In][Out][K][K]
