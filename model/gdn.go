@@ -78,7 +78,7 @@ func (g *GDN) ForwardTo(dst, x *Tensor) {
 func (g *GDN) forward(dst, x *Tensor, workers int) {
 	n, hw := g.N, x.H*x.W
 	nb := (hw + gdnCols - 1) / gdnCols
-	parallelFor(workers, nb, 3*n*gdnCols, func(i int, buf []float32) {
+	parallelFor(workers, nb, n*gdnCols+gdnScratch(n, gdnCols), func(i int, buf []float32) {
 		q0, q1 := i*gdnCols, min((i+1)*gdnCols, hw)
 		m := q1 - q0
 		v := buf[:n*m]
@@ -92,21 +92,23 @@ func (g *GDN) forward(dst, x *Tensor, workers int) {
 	})
 }
 
+// gdnScratch is the number of floats band needs for m pixels of n
+// channels: x², in GEMM panels, and β + γ·x².
+func gdnScratch(n, m int) int { return n*panelCols(m) + n*m }
+
 // band normalizes, in place, the m pixels held in v as N rows of stride
-// ld. scratch must hold 2·N·m floats. The result of every pixel depends
-// only on its own values, so bands of any size give the same bits.
+// ld. scratch must hold gdnScratch(N, m) floats. The result of every pixel
+// depends only on its own values, so bands of any size give the same bits.
 func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
 	n := g.N
-	sq, norm := scratch[:n*m], scratch[n*m:2*n*m]
+	// x² goes straight into the panels of the product's B.
+	sq := scratch[:n*panelCols(m)]
+	norm := scratch[len(sq):][:n*m]
 	for c := 0; c < n; c++ {
-		gemm.Square(sq[c*m:(c+1)*m], v[c*ld:c*ld+m])
+		gemm.SquareToPanels(sq, n, c, v[c*ld:c*ld+m])
 		gemm.Fill(norm[c*m:(c+1)*m], g.Beta[c])
 	}
-	rows := make([]int, n)
-	for c := range rows {
-		rows[c] = c * m
-	}
-	gemm.SgemmRows(g.pg, m, sq, rows, norm, m)
+	gemm.SgemmPanels(g.pg, m, sq, norm, m)
 	for c := 0; c < n; c++ {
 		out, nr := v[c*ld:c*ld+m], norm[c*m:(c+1)*m]
 		if g.Inverse {

@@ -316,7 +316,7 @@ func (p post) scratchLen(c, n int) int {
 	if p.gdn == nil {
 		return 0
 	}
-	return 2 * c * n
+	return gdnScratch(c, n)
 }
 
 // apply runs the post-processing on the c×n band v (row stride n) in place.
@@ -327,6 +327,12 @@ func (p post) apply(v []float32, c, n int, scratch []float32) {
 	if p.leaky {
 		leakyFloats(v[:c*n], LeakySlope)
 	}
+}
+
+// panelCols returns n rounded up to whole GEMM panels (gemm.PanelWidth).
+func panelCols(n int) int {
+	w := gemm.PanelWidth()
+	return (n + w - 1) / w * w
 }
 
 // fillBias sets row o of the c×n band v to bias[o].

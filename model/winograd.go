@@ -43,12 +43,6 @@ var winoMinChannels = 16
 // read from L3. Like bandCols it does not change results.
 var winoBand = 1024
 
-// panelCols returns n rounded up to whole GEMM panels.
-func panelCols(n int) int {
-	w := gemm.PanelWidth()
-	return (n + w - 1) / w * w
-}
-
 // winoStride returns the row stride for rows of n floats in the output
 // tiles: a multiple of 8 floats plus 8, so that the rows of a GEMM tile
 // written into them are never a multiple of 4 KiB apart, which would make

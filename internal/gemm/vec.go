@@ -34,6 +34,28 @@ func Square(dst, src []float32) {
 	}
 }
 
+// SquareToPanels writes src[j]·src[j] for every j into row row of a k-row
+// matrix B laid out in panels for [SgemmPanels]: element (row, j) is
+// dst[j/w·k·w + row·w + j%w] with w = [PanelWidth]. It panics if dst is
+// too short.
+func SquareToPanels(dst []float32, k, row int, src []float32) {
+	w, n := PanelWidth(), len(src)
+	if n == 0 {
+		return
+	}
+	if row < 0 || row >= k || len(dst) < ((n+w-1)/w-1)*k*w+row*w+(n-1)%w+1 {
+		panic("gemm: SquareToPanels destination too short")
+	}
+	full := n / w
+	j0 := 0
+	if full > 0 && squareRowAsm(dst[row*w:], src[:full*w], full, k*w, w) {
+		j0 = full * w
+	}
+	for j := j0; j < n; j++ {
+		dst[j/w*k*w+row*w+j%w] = src[j] * src[j]
+	}
+}
+
 // Fill sets every element of dst to v.
 func Fill(dst []float32, v float32) {
 	for i := fillAsm(dst, v); i < len(dst); i++ {

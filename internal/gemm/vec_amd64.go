@@ -34,6 +34,12 @@ func packRow32AVX(dst, src *float32, panels, stride int)
 //go:noescape
 func packRow16AVX(dst, src *float32, panels, stride int)
 
+//go:noescape
+func squareRow32AVX(dst, src *float32, panels, stride int)
+
+//go:noescape
+func squareRow16AVX(dst, src *float32, panels, stride int)
+
 // vecAsm reports whether the AVX helpers may run: the processor has AVX2
 // and an assembly family is selected ([SetKernel] with Generic forces the
 // Go loops, as it does for the products).
@@ -186,4 +192,24 @@ func interleave4Asm(dst, a, b, c, d []float32) int {
 	_ = dst[4*n-1]
 	interleave4AVX(&dst[0], &a[0], &b[0], &c[0], &d[0], n)
 	return n
+}
+
+// squareRowAsm is packRowAsm that squares each element: it writes
+// src[i·nr+j]² to dst[i·stride+j] for j < nr and each of the panels, and
+// reports false if it cannot (no assembly for nr, or Generic selected).
+func squareRowAsm(dst, src []float32, panels, stride, nr int) bool {
+	if !vecAsm() {
+		return false
+	}
+	_ = src[panels*nr-1]
+	_ = dst[(panels-1)*stride+nr-1]
+	switch nr {
+	case 32:
+		squareRow32AVX(&dst[0], &src[0], panels, stride)
+	case 16:
+		squareRow16AVX(&dst[0], &src[0], panels, stride)
+	default:
+		return false
+	}
+	return true
 }

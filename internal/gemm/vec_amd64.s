@@ -412,3 +412,54 @@ i4loop:
 i4done:
 	VZEROUPPER
 	RET
+
+// func squareRow32AVX(dst, src *float32, panels, stride int)
+// Writes the squares of 32 floats from src+32·i to dst+stride·i (stride in
+// floats) for every i < panels (> 0).
+TEXT ·squareRow32AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ panels+16(FP), CX
+	MOVQ stride+24(FP), DX
+	SHLQ $2, DX
+sq32loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMULPS  Y0, Y0, Y0
+	VMULPS  Y1, Y1, Y1
+	VMULPS  Y2, Y2, Y2
+	VMULPS  Y3, Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, SI
+	ADDQ    DX, DI
+	DECQ    CX
+	JNZ     sq32loop
+	VZEROUPPER
+	RET
+
+// func squareRow16AVX(dst, src *float32, panels, stride int)
+// squareRow32AVX for panels of 16 floats.
+TEXT ·squareRow16AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ panels+16(FP), CX
+	MOVQ stride+24(FP), DX
+	SHLQ $2, DX
+sq16loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMULPS  Y0, Y0, Y0
+	VMULPS  Y1, Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    DX, DI
+	DECQ    CX
+	JNZ     sq16loop
+	VZEROUPPER
+	RET

@@ -23,3 +23,5 @@ func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32,
 }
 
 func interleave4Asm(dst, a, b, c, d []float32) int { return 0 }
+
+func squareRowAsm(dst, src []float32, panels, stride, nr int) bool { return false }

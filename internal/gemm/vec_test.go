@@ -177,3 +177,22 @@ func TestInterleave4(t *testing.T) {
 	}()
 	Interleave4(make([]float32, 16), make([]float32, 4), make([]float32, 4), make([]float32, 3), make([]float32, 4))
 }
+
+func TestSquareToPanels(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(25, 26))
+		w := PanelWidth()
+		for _, n := range []int{1, w - 1, w, w + 1, 3*w + 5} {
+			const k = 3
+			np := (n + w - 1) / w
+			dst := randSlice(r, np*k*w)
+			want := append([]float32(nil), dst...)
+			src := randSlice(r, n)
+			for j, v := range src {
+				want[j/w*k*w+1*w+j%w] = v * v
+			}
+			SquareToPanels(dst, k, 1, src)
+			requireBits(t, dst, want, "n=%d", n)
+		}
+	})
+}
