@@ -142,3 +142,18 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLoadDefaultModel times parsing the embedded model and building
+// its transforms (Winograd kernels included): what every process pays once,
+// before its first encode or decode.
+func BenchmarkLoadDefaultModel(b *testing.B) {
+	data, err := modelFS.ReadFile(defaultModelPath)
+	if err != nil {
+		b.Skip("no embedded model")
+	}
+	for b.Loop() {
+		if _, err := model.Load(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

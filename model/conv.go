@@ -40,8 +40,8 @@ func NewConv2D(in, out, k, stride, pad int, weight, bias []float32) (*Conv2D, er
 	}
 	l := &Conv2D{In: in, Out: out, K: k, Stride: stride, Pad: pad, Weight: weight, Bias: bias}
 	if k == 5 && stride == 2 && pad == 2 && min(in, out) >= winoMinChannels {
-		l.wino = newWinoLayer(&convAxis, in, out, bias, func(o, i, ky, kx int) float32 {
-			return weight[((o*in+i)*k+ky)*k+kx]
+		l.wino = newWinoLayer(&convAxis, in, out, bias, func(o, i int) []float32 {
+			return weight[(o*in+i)*25 : (o*in+i+1)*25]
 		})
 		return l, nil
 	}

@@ -79,8 +79,8 @@ func NewConvTranspose2D(in, out, k, stride, pad, outPad int, weight, bias []floa
 	}
 	l := &ConvTranspose2D{In: in, Out: out, K: k, Stride: stride, Pad: pad, OutPad: outPad, Weight: weight, Bias: bias}
 	if k == 5 && stride == 2 && pad == 2 && outPad == 1 && min(in, out) >= max(winoMinChannels, tapsMaxOut) {
-		l.wino = newWinoLayer(&deconvAxis, in, out, bias, func(o, i, ky, kx int) float32 {
-			return weight[((i*out+o)*k+ky)*k+kx]
+		l.wino = newWinoLayer(&deconvAxis, in, out, bias, func(o, i int) []float32 {
+			return weight[(i*out+o)*25 : (i*out+o+1)*25]
 		})
 		return l, nil
 	}

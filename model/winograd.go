@@ -151,32 +151,50 @@ type winoLayer struct {
 	products []winoProduct
 }
 
-// newWinoLayer transforms the kernel; w(o, i, ky, kx) reads the layer's
-// weight.
-func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i, ky, kx int) float32) *winoLayer {
+// newWinoLayer transforms the kernel; w(o, i) returns the 5×5 kernel from
+// input channel i to output channel o, row-major.
+func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i int) []float32) *winoLayer {
 	l := &winoLayer{ax: ax, in: in, out: out, bias: bias}
 	for u := 0; u < ax.p; u++ {
 		for v := 0; v < ax.p; v++ {
 			l.taps = append(l.taps, tap{dy: ax.d0 + u, dx: ax.d0 + v})
 		}
 	}
-	u := make([]float32, out*in) // reused: only the packed copies stay
-	for a := 0; a < 7; a++ {
-		for b := 0; b < 7; b++ {
-			for o := 0; o < out; o++ {
-				for i := 0; i < in; i++ {
+	// The 49 transformed kernels U[a·7+b] = G·W·Gᵀ, one 5×5 kernel at a
+	// time, in float64 (the products by G's halves are exact).
+	us := make([][]float32, 49)
+	for f := range us {
+		us[f] = make([]float32, out*in)
+	}
+	// Output channels in parallel: loading a model builds every layer.
+	parallelFor(0, out, 0, func(o int, _ []float32) {
+		var t [7][5]float64
+		for i := 0; i < in; i++ {
+			k := w(o, i)
+			for a := 0; a < 7; a++ {
+				for kx := 0; kx < 5; kx++ {
 					var s float64
 					for ky := 0; ky < 5; ky++ {
-						if ax.g[a][ky] == 0 {
-							continue
-						}
-						for kx := 0; kx < 5; kx++ {
-							s += ax.g[a][ky] * ax.g[b][kx] * float64(w(o, i, ky, kx))
-						}
+						s += ax.g[a][ky] * float64(k[ky*5+kx])
 					}
-					u[o*in+i] = float32(s)
+					t[a][kx] = s
 				}
 			}
+			for a := 0; a < 7; a++ {
+				for b := 0; b < 7; b++ {
+					var s float64
+					for kx := 0; kx < 5; kx++ {
+						s += t[a][kx] * ax.g[b][kx]
+					}
+					us[a*7+b][o*in+i] = float32(s)
+				}
+			}
+		}
+	})
+	for a := 0; a < 7; a++ {
+		for b := 0; b < 7; b++ {
+			u := us[a*7+b]
+			us[a*7+b] = nil // only the packed copy stays
 			var pr winoProduct
 			for y, cy := range ax.bt[a] {
 				for x, cx := range ax.bt[b] {
