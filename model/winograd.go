@@ -32,9 +32,8 @@ import (
 
 // winoMinChannels is the channel count below which a layer keeps the
 // direct method: with fewer input or output channels the per-product GEMMs
-// are too small to pay for the transforms. Tests change it to compare the
-// two methods.
-var winoMinChannels = 16
+// are too small to pay for the transforms.
+const winoMinChannels = 16
 
 // winoBand is the number of output positions per work item. The item's
 // output tiles (Out×winoBand floats, 512 KiB at 128 channels) and one

@@ -6,6 +6,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -158,6 +159,72 @@ func TestSourceStoreTiles(t *testing.T) {
 				require.True(t, equalBits(want.data, got.data), "step %d q %d pad %d", step, q, pad)
 				want.release()
 				got.release()
+			}
+		}
+	}
+}
+
+// TestWinogradAxes checks the one-dimensional algorithms in float64: the
+// output transform of the products of the transformed inputs and taps must
+// be the layer's own definition along one axis.
+func TestWinogradAxes(t *testing.T) {
+	r := rand.New(rand.NewPCG(119, 120))
+	for _, tc := range []struct {
+		name string
+		ax   *winoAxis
+		// want returns output v of the tile from x (the p input samples)
+		// and w (the 5 taps).
+		want func(x []float64, w []float64, v int) float64
+	}{
+		{"conv", &convAxis, func(x, w []float64, v int) float64 {
+			// out[2T+v] = Σ_k in[4T−2+2v+k]·w[k], x[u] = in[4T−2+u].
+			var s float64
+			for k := 0; k < 5; k++ {
+				s += x[2*v+k] * w[k]
+			}
+			return s
+		}},
+		{"deconv", &deconvAxis, func(x, w []float64, v int) float64 {
+			// out[o] = Σ in[i]·w[o+2−2i] over the taps in range, with
+			// o = 4T+v and x[u] = in[2T−1+u].
+			var s float64
+			for u := range x {
+				if k := v + 2 - 2*(u-1); k >= 0 && k < 5 {
+					s += x[u] * w[k]
+				}
+			}
+			return s
+		}},
+	} {
+		ax := tc.ax
+		for trial := 0; trial < 20; trial++ {
+			x := make([]float64, ax.p)
+			w := make([]float64, 5)
+			for i := range x {
+				x[i] = r.NormFloat64()
+			}
+			for i := range w {
+				w[i] = r.NormFloat64()
+			}
+			var m [7]float64
+			for f := 0; f < 7; f++ {
+				var bx, gw float64
+				for u, c := range ax.bt[f] {
+					bx += float64(c) * x[u]
+				}
+				for k, c := range ax.g[f] {
+					gw += c * w[k]
+				}
+				m[f] = bx * gw
+			}
+			for v := 0; v < ax.q; v++ {
+				var got float64
+				for f, c := range ax.at[v] {
+					got += float64(c) * m[f]
+				}
+				if want := tc.want(x, w, v); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+					t.Fatalf("%s output %d: %v, want %v", tc.name, v, got, want)
+				}
 			}
 		}
 	}
