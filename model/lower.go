@@ -151,14 +151,21 @@ func (src *source) each(x *Tensor, workers int) {
 	})
 }
 
+// rowAt returns where row y of channel o starts in src.data, in the plane
+// of column phase 0 (plane (o, u mod s, 0), row u/s for the padded row u),
+// and the padded column of input column x0.
+func (src *source) rowAt(o, y, x0 int) (base, v0 int) {
+	s, u := src.step, y+src.pad
+	return (o*s+u%s)*s*src.hp*src.wp + u/s*src.wp, x0 + src.pad
+}
+
 // store writes vals[k] to input element (o, y, x0+k·xs).
 func (src *source) store(o, y, x0, xs int, vals []float32) {
 	if len(vals) == 0 {
 		return
 	}
-	s, np, wp := src.step, src.hp*src.wp, src.wp
-	u, v0 := y+src.pad, x0+src.pad
-	base := (o*s+u%s)*s*np + u/s*wp // plane (o, u mod s, 0), row u/s
+	s, np := src.step, src.hp*src.wp
+	base, v0 := src.rowAt(o, y, x0)
 	switch {
 	case s == 1 && xs == 1:
 		copy(src.data[base+v0:][:len(vals)], vals)
@@ -233,9 +240,8 @@ func (src *source) storeTiles(o, y, x0 int, vals [][]float32) {
 	if n == 0 {
 		return
 	}
-	s, np, wp := src.step, src.hp*src.wp, src.wp
-	u, v0 := y+src.pad, x0+src.pad
-	base := (o*s+u%s)*s*np + u/s*wp // plane (o, u mod s, 0), row u/s
+	s, np := src.step, src.hp*src.wp
+	base, v0 := src.rowAt(o, y, x0)
 	switch {
 	case s == 1 && q == 2:
 		gemm.Interleave2(src.data[base+v0:][:2*n], vals[0], vals[1])

@@ -281,11 +281,11 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		n := q1 - q0
 		// The transformed inputs are the B of the products, written
 		// straight into GEMM panels.
+		on := winoStride(qq * n) // row stride of obuf: every output of a tile for n tiles
 		vbuf := buf[:l.in*panelCols(n)]
 		mbuf := buf[len(vbuf):][:l.out*n]
-		obuf := buf[len(vbuf)+len(mbuf):][:l.out*winoStride(qq*n)]
+		obuf := buf[len(vbuf)+len(mbuf):][:l.out*on]
 		scratch := buf[len(vbuf)+len(mbuf)+len(obuf):]
-		on := winoStride(qq * n) // row stride of obuf: every output of a tile for n tiles
 		fillBias(obuf, l.bias, on)
 		clear(mbuf) // and the last AddScaledRowsClear of each product
 		for f := range l.products {

@@ -145,17 +145,22 @@ func SgemmRows(pa *PackedA, n int, b []float32, rows []int, c []float32, ldc int
 		b: b, bcs: 1, brow: rows,
 		c: c, crs: ldc, ccs: 1,
 	}
-	if pa.kern == ActiveKernel() {
-		p.pre, p.pm = pa.data, m
-	} else {
-		// The packed layout belongs to another family: pack A on the fly.
-		a, lda := pa.source()
-		p.a, p.ars, p.acs = a, lda, 1
-	}
+	p.useA(pa)
 	fk := floatFamilies[ActiveKernel()]
 	ws := getWorkspace()
 	p.run(fk, ws)
 	putWorkspace(ws)
+}
+
+// useA makes pa the A of p: its panels when they belong to the active
+// kernel family, or else the unpacked matrix, packed on the fly.
+func (p *fproblem) useA(pa *PackedA) {
+	if pa.kern == ActiveKernel() {
+		p.pre, p.pm = pa.data, pa.m
+		return
+	}
+	a, lda := pa.source()
+	p.a, p.ars, p.acs = a, lda, 1
 }
 
 // PanelWidth returns the number of columns per panel of B for the active
@@ -182,12 +187,7 @@ func SgemmPanels(pa *PackedA, n int, bp []float32, c []float32, ldc int) {
 		panic("gemm: slice too short for shape")
 	}
 	p := fproblem{m: m, n: n, k: k, bpre: bp, c: c, crs: ldc, ccs: 1}
-	if pa.kern == ActiveKernel() {
-		p.pre, p.pm = pa.data, m
-	} else {
-		a, lda := pa.source()
-		p.a, p.ars, p.acs = a, lda, 1
-	}
+	p.useA(pa)
 	ws := getWorkspace()
 	p.run(fk, ws)
 	putWorkspace(ws)
