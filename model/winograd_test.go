@@ -229,3 +229,119 @@ func TestWinogradAxes(t *testing.T) {
 		}
 	}
 }
+
+// TestWinogradTileError measures, in float32, the error of 2-D Winograd
+// tiles against direct sums (both against float64) on 128-channel random
+// tiles: F(2,3) at the points 0, ±1, ∞ (what winograd.go uses) and F(4,3)
+// with ±2 added (what it does not use, for its larger error). It requires
+// F(2,3) to stay within 4× the direct error; `go test -v -run
+// WinogradTileError ./model` prints both ratios (docs/speed.md quotes them).
+func TestWinogradTileError(t *testing.T) {
+	type alg struct {
+		name      string
+		m         int
+		bt, g, at [][]float64
+	}
+	algs := []alg{
+		{"F(2,3)", 2,
+			[][]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
+			[][]float64{{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}},
+			[][]float64{{1, 1, 1, 0}, {0, 1, -1, -1}}},
+		{"F(4,3)", 4,
+			[][]float64{{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0}, {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}},
+			[][]float64{{1. / 4, 0, 0}, {-1. / 6, -1. / 6, -1. / 6}, {-1. / 6, 1. / 6, -1. / 6}, {1. / 24, 1. / 12, 1. / 6}, {1. / 24, -1. / 12, 1. / 6}, {0, 0, 1}},
+			[][]float64{{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}},
+	}
+	// sandwich returns L·X·Lᵀ in float32 arithmetic (each product and sum
+	// rounded), or in float64 with round=false.
+	sandwich := func(l [][]float64, x [][]float64, round bool) [][]float64 {
+		r := func(v float64) float64 {
+			if round {
+				return float64(float32(v))
+			}
+			return v
+		}
+		mul := func(a, b [][]float64) [][]float64 {
+			out := make([][]float64, len(a))
+			for i := range a {
+				out[i] = make([]float64, len(b[0]))
+				for j := range b[0] {
+					var s float64
+					for k := range b {
+						s = r(s + r(a[i][k]*b[k][j]))
+					}
+					out[i][j] = s
+				}
+			}
+			return out
+		}
+		lt := make([][]float64, len(l[0]))
+		for i := range lt {
+			lt[i] = make([]float64, len(l))
+			for j := range l {
+				lt[i][j] = l[j][i]
+			}
+		}
+		return mul(mul(l, x), lt)
+	}
+	const c = 128
+	r := rand.New(rand.NewPCG(121, 122))
+	for _, a := range algs {
+		n := a.m + 2
+		var worstW, worstD float64
+		for trial := 0; trial < 50; trial++ {
+			acc := make([][]float64, len(a.bt)) // Σ over channels of U⊙V, float32
+			for i := range acc {
+				acc[i] = make([]float64, len(a.bt))
+			}
+			exact := make([]float64, a.m*a.m)
+			direct := make([]float64, a.m*a.m) // float32 running sums
+			for ch := 0; ch < c; ch++ {
+				d := make([][]float64, n)
+				for i := range d {
+					d[i] = make([]float64, n)
+					for j := range d[i] {
+						d[i][j] = float64(float32(r.NormFloat64()))
+					}
+				}
+				g := make([][]float64, 3)
+				for i := range g {
+					g[i] = make([]float64, 3)
+					for j := range g[i] {
+						g[i][j] = float64(float32(0.05 * r.NormFloat64()))
+					}
+				}
+				u := sandwich(a.g, g, false) // kernels: float64, rounded once
+				v := sandwich(a.bt, d, true)
+				for i := range acc {
+					for j := range acc[i] {
+						p := float64(float32(float64(float32(u[i][j])) * v[i][j]))
+						acc[i][j] = float64(float32(acc[i][j] + p))
+					}
+				}
+				for y := 0; y < a.m; y++ {
+					for x := 0; x < a.m; x++ {
+						for ky := 0; ky < 3; ky++ {
+							for kx := 0; kx < 3; kx++ {
+								p := d[y+ky][x+kx] * g[ky][kx]
+								exact[y*a.m+x] += p
+								direct[y*a.m+x] = float64(float32(direct[y*a.m+x] + float64(float32(p))))
+							}
+						}
+					}
+				}
+			}
+			w := sandwich(a.at, acc, true)
+			for y := 0; y < a.m; y++ {
+				for x := 0; x < a.m; x++ {
+					worstW = math.Max(worstW, math.Abs(w[y][x]-exact[y*a.m+x]))
+					worstD = math.Max(worstD, math.Abs(direct[y*a.m+x]-exact[y*a.m+x]))
+				}
+			}
+		}
+		t.Logf("%s: max error %.2g, direct float32 %.2g, ratio %.1f", a.name, worstW, worstD, worstW/worstD)
+		if a.name == "F(2,3)" && worstW > 4*worstD {
+			t.Errorf("F(2,3) error %.2g more than 4× the direct %.2g", worstW, worstD)
+		}
+	}
+}
