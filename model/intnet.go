@@ -8,6 +8,7 @@ package model
 
 import (
 	"fmt"
+	"math/bits"
 )
 
 // The accumulation of one output is split into groups of groupSize
@@ -146,12 +147,16 @@ func clamp16(v int64) int16 {
 }
 
 // leaky is the integer LeakyReLU: negative values are multiplied by the Q16
-// slope with an arithmetic (flooring) shift.
+// slope with an arithmetic (flooring) shift. It is written as a select, not
+// a branch: the sign of an activation is a coin toss, and the compiler
+// turns the select into a conditional move.
 func leaky(v int32, slopeQ16 int32) int64 {
-	if v >= 0 {
-		return int64(v)
+	r := int64(v)
+	n := (r * int64(slopeQ16)) >> 16
+	if r < 0 {
+		r = n
 	}
-	return (int64(v) * int64(slopeQ16)) >> 16
+	return r
 }
 
 // IntHyperSynthesis is the integer hyper-synthesis h_s: ẑ (N channels) in,
@@ -173,6 +178,7 @@ type IntHyperSynthesis struct {
 	// itself for a network that was not checked or for another kernel
 	// family.
 	packed [3][]intPhase
+	scales *scaleIndexer // made by check
 }
 
 // layerNames are the tensor prefixes of the three integer layers.
@@ -205,6 +211,7 @@ func (h *IntHyperSynthesis) check() error {
 	for i := range h.Layers {
 		h.packed[i] = h.Layers[i].phases()
 	}
+	h.scales = newScaleIndexer(h.Thresholds)
 	return nil
 }
 
@@ -235,12 +242,58 @@ func (h *IntHyperSynthesis) raw(zhat []int32, hz, wz int) []int32 {
 	return r
 }
 
-// scaleIndex returns the number of thresholds that v exceeds. The search
-// halves a window whose first element is the answer's lower bound; its
-// one comparison per step compiles to a conditional move, since the
-// branch on random scales is unpredictable.
-func (h *IntHyperSynthesis) scaleIndex(v int32) int {
-	t := h.Thresholds
+// scaleIndexer finds the scale index of an output: the number of
+// thresholds it exceeds. A table keyed on the value's binary magnitude
+// (scaleKey) gives the few thresholds that can lie between the value and
+// its bucket's edges, so most lookups take no search step: log-spaced
+// scale tables put about one threshold in each sixteenth of an octave.
+type scaleIndexer struct {
+	t     []int32
+	start [scaleKeys + 1]uint8 // start[k]: thresholds whose key is below k
+}
+
+// scaleKeys is the number of buckets of scaleKey.
+const scaleKeys = 1 + 31*16
+
+// scaleKey maps v to its bucket, non-decreasing in v: 0 for v ≤ 0, else
+// 16 buckets per power of two, split on the 4 bits after the leading one.
+// A threshold in a lower bucket is below v and one in a higher bucket is
+// above it.
+func scaleKey(v int32) int {
+	if v <= 0 {
+		return 0
+	}
+	l := bits.Len32(uint32(v))
+	m := uint32(v) << (32 - l) >> 27 & 15
+	return 1 + (l-1)*16 + int(m)
+}
+
+// newScaleIndexer builds the table of the non-decreasing thresholds t
+// (at most 255 of them).
+func newScaleIndexer(t []int32) *scaleIndexer {
+	s := &scaleIndexer{t: t}
+	i := 0
+	for k := range s.start {
+		for i < len(t) && scaleKey(t[i]) < k {
+			i++
+		}
+		s.start[k] = uint8(i)
+	}
+	return s
+}
+
+// index returns the number of thresholds that v exceeds.
+func (s *scaleIndexer) index(v int32) int {
+	k := scaleKey(v)
+	lo, hi := int(s.start[k]), int(s.start[k+1])
+	return lo + countBelow(s.t[lo:hi], v)
+}
+
+// countBelow returns the number of elements of the non-decreasing t that
+// are below v. The search halves a window whose first element is the
+// answer's lower bound; its one comparison per step compiles to a
+// conditional move, since the branch on random scales is unpredictable.
+func countBelow(t []int32, v int32) int {
 	lo, n := 0, len(t)
 	for n > 1 {
 		half := n >> 1
@@ -253,4 +306,13 @@ func (h *IntHyperSynthesis) scaleIndex(v int32) int {
 		lo++
 	}
 	return lo
+}
+
+// indexer returns the scale indexer made by check, or a new one for a
+// network that was not checked.
+func (h *IntHyperSynthesis) indexer() *scaleIndexer {
+	if h.scales != nil {
+		return h.scales
+	}
+	return newScaleIndexer(h.Thresholds)
 }

@@ -127,8 +127,10 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 	plane := hi * wi
 	raw := make([]int32, l.Out*plane)
 	var idx []uint8
+	var si *scaleIndexer
 	if withIdx {
 		idx = make([]uint8, h.M*plane)
+		si = h.indexer()
 	}
 	l.run(h.phasesOf(2), in, hi, wi, workers, func(o, oy, ox, step int, v []int64) {
 		m, sh := l.Mult[o], l.Shift[o]
@@ -139,7 +141,7 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 		}
 		if withIdx && o < h.M {
 			for j, r := range dst {
-				idx[j0+j] = uint8(h.scaleIndex(r))
+				idx[j0+j] = uint8(si.index(r))
 			}
 		}
 	})

@@ -465,24 +465,42 @@ func TestIntHyperSynthesisLargeBands(t *testing.T) {
 	}
 }
 
+// TestScaleIndexCountsExceededThresholds checks the bucketed scale index
+// and the plain search against a count, on small dense tables (duplicates,
+// negatives) and on wide ones (log-spaced, clustered, at the int32
+// extremes), at and around every threshold.
 func TestScaleIndexCountsExceededThresholds(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	for trial := 0; trial < 200; trial++ {
-		th := make([]int32, 1+rng.IntN(70))
+	for trial := 0; trial < 600; trial++ {
+		th := make([]int32, 1+rng.IntN(255))
 		for i := range th {
-			th[i] = int32(rng.IntN(40)) - 20
+			switch trial % 3 {
+			case 0:
+				th[i] = int32(rng.IntN(40)) - 20
+			case 1:
+				th[i] = int32(math.Exp(rng.Float64()*21)) - 4
+			default:
+				th[i] = int32(rng.Uint32())
+			}
 		}
 		sort.Slice(th, func(i, j int) bool { return th[i] < th[j] })
-		h := &IntHyperSynthesis{Thresholds: th}
-		for v := int32(-22); v <= 22; v++ {
+		si := newScaleIndexer(th)
+		vs := []int32{math.MinInt32, math.MaxInt32, -1, 0, 1}
+		for _, x := range th {
+			vs = append(vs, x-1, x, x+1)
+		}
+		for _, v := range vs {
 			want := 0
 			for _, x := range th {
 				if v > x {
 					want++
 				}
 			}
-			if got := h.scaleIndex(v); got != want {
-				t.Fatalf("thresholds %v, v=%d: %d, want %d", th, v, got, want)
+			if got := si.index(v); got != want {
+				t.Fatalf("thresholds %v, v=%d: index %d, want %d", th, v, got, want)
+			}
+			if got := countBelow(th, v); got != want {
+				t.Fatalf("thresholds %v, v=%d: countBelow %d, want %d", th, v, got, want)
 			}
 		}
 	}

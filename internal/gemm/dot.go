@@ -117,6 +117,21 @@ const (
 	mcDot = 240
 )
 
+// zeroRow stands in for the missing second row of an odd k range; it is
+// as long as the widest panel.
+var zeroRow [64]int16
+
+// packPairStep writes one pair step of a B panel: r0[j] and r1[j] side by
+// side for j < w, then zeros to the end of row. A nil r1 is a row of
+// zeros (the pad of an odd k range).
+func packPairStep(row, r0, r1 []int16, w int) {
+	if r1 == nil {
+		r1 = zeroRow[:w]
+	}
+	interleave16(row[:2*w], r0[:w], r1[:w])
+	clear(row[2*w:])
+}
+
 func dotBlocked(dk *dotKernels, ws *dotWorkspace, m, n, k int, a []int16, lda int, b []int16, ldb int, c []int32, ldc int) {
 	mr, nr := dk.mr, dk.nr
 	mc := (mcDot + mr - 1) / mr * mr
@@ -140,22 +155,11 @@ func dotBlocked(dk *dotKernels, ws *dotWorkspace, m, n, k int, a []int16, lda in
 				w := min(nr, nc-jr)
 				panel := ws.b[2*jr*kp : 2*jr*kp+2*kp*nr]
 				for q := 0; q < kp; q++ {
-					row := panel[2*q*nr : 2*q*nr+2*nr]
-					r0 := b[(pc+2*q)*ldb+jc+jr:]
-					for j := 0; j < w; j++ {
-						row[2*j] = r0[j]
-					}
+					var r1 []int16
 					if 2*q+1 < kc {
-						r1 := b[(pc+2*q+1)*ldb+jc+jr:]
-						for j := 0; j < w; j++ {
-							row[2*j+1] = r1[j]
-						}
-					} else {
-						for j := 0; j < w; j++ {
-							row[2*j+1] = 0
-						}
+						r1 = b[(pc+2*q+1)*ldb+jc+jr:]
 					}
-					clear(row[2*w:])
+					packPairStep(panel[2*q*nr:2*q*nr+2*nr], b[(pc+2*q)*ldb+jc+jr:], r1, w)
 				}
 			}
 			for ic := 0; ic < m; ic += mc {

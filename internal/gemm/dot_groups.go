@@ -166,22 +166,11 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 					w := min(nr, nc-jr)
 					panel := ws.b[base+(jr/nr)*2*kp*nr : base+(jr/nr+1)*2*kp*nr]
 					for q := 0; q < kp; q++ {
-						row := panel[2*q*nr : 2*q*nr+2*nr]
-						r0 := b[brow[k0+2*q]+jc+jr:][:w]
-						for j, v := range r0 {
-							row[2*j] = v
-						}
+						var r1 []int16
 						if 2*q+1 < kc {
-							r1 := b[brow[k0+2*q+1]+jc+jr:][:w]
-							for j, v := range r1 {
-								row[2*j+1] = v
-							}
-						} else {
-							for j := 0; j < w; j++ {
-								row[2*j+1] = 0
-							}
+							r1 = b[brow[k0+2*q+1]+jc+jr:]
 						}
-						clear(row[2*w:])
+						packPairStep(panel[2*q*nr:2*q*nr+2*nr], b[brow[k0+2*q]+jc+jr:], r1, w)
 					}
 				}
 			}
@@ -189,8 +178,13 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 				h := min(mr, pa.m-ir)
 				for jr := 0; jr < nc; jr += nr {
 					w := min(nr, nc-jr)
+					// The int64 tile starts as C's values and goes back
+					// to C whole: two row copies instead of a clear and
+					// an element-wise add.
 					t64 := tile64[:h*nr]
-					clear(t64)
+					for i := 0; i < h; i++ {
+						copy(t64[i*nr:i*nr+w], c[(ir+i)*ldc+jc+jr:][:w])
+					}
 					t := tile[:h*nr]
 					clear(t)
 					for g := g0; g < g1; g++ {
@@ -203,11 +197,7 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 						widenAddClear(t64, t)
 					}
 					for i := 0; i < h; i++ {
-						row := c[(ir+i)*ldc+jc+jr:][:w]
-						src := t64[i*nr : i*nr+w]
-						for j, v := range src {
-							row[j] += v
-						}
+						copy(c[(ir+i)*ldc+jc+jr:][:w], t64[i*nr:i*nr+w])
 					}
 				}
 			}

@@ -122,6 +122,17 @@ func Deinterleave2(a, b, src []float32) {
 // src (len(dst) ≥ len(src)): DotI16Groups moves each group's exact int32
 // sums into its int64 tile this way, leaving the int32 tile ready for the
 // next group.
+// interleave16 writes a[i] to dst[2i] and b[i] to dst[2i+1] for every i
+// of a: the pair layout of the int16 B panels.
+func interleave16(dst, a, b []int16) {
+	n := len(a)
+	_, _ = b[:n], dst[:2*n]
+	for i := interleave16Asm(dst, a, b); i < n; i++ {
+		dst[2*i] = a[i]
+		dst[2*i+1] = b[i]
+	}
+}
+
 func widenAddClear(dst []int64, src []int32) {
 	_ = dst[:len(src)]
 	for i := widenAddClearAsm(dst, src); i < len(src); i++ {

@@ -29,6 +29,9 @@ func deinterleave2AVX(a, b, src *float32, n int)
 func widenAddClearAVX(dst *int64, src *int32, n int)
 
 //go:noescape
+func interleave16AVX(dst, a, b *int16, n int)
+
+//go:noescape
 func packRow32AVX(dst, src *float32, panels, stride int)
 
 //go:noescape
@@ -127,6 +130,17 @@ func packRowAsm(dst, src []float32, panels, stride, nr int) bool {
 		return false
 	}
 	return true
+}
+
+func interleave16Asm(dst, a, b []int16) int {
+	n := len(a) &^ 15
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_ = b[n-1]
+	_ = dst[2*n-1]
+	interleave16AVX(&dst[0], &a[0], &b[0], n)
+	return n
 }
 
 func widenAddClearAsm(dst []int64, src []int32) int {

@@ -158,6 +158,33 @@ ildone:
 	VZEROUPPER
 	RET
 
+// func interleave16AVX(dst, a, b *int16, n int)
+// Writes a[i] to dst[2i] and b[i] to dst[2i+1] for i < n (a multiple of 16).
+TEXT ·interleave16AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ   i16done
+i16loop:
+	VMOVDQU    (SI), Y0
+	VMOVDQU    (DX), Y1
+	VPUNPCKLWD Y1, Y0, Y2
+	VPUNPCKHWD Y1, Y0, Y3
+	VPERM2I128 $0x20, Y3, Y2, Y4
+	VPERM2I128 $0x31, Y3, Y2, Y5
+	VMOVDQU    Y4, (DI)
+	VMOVDQU    Y5, 32(DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DX
+	ADDQ       $64, DI
+	DECQ       CX
+	JNZ        i16loop
+i16done:
+	VZEROUPPER
+	RET
+
 // func deinterleave2AVX(a, b, src *float32, n int)
 // Writes src[2i] to a[i] and src[2i+1] to b[i] for i < n (a multiple of 8).
 TEXT ·deinterleave2AVX(SB), NOSPLIT, $0-32

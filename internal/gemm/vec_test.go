@@ -86,6 +86,49 @@ func TestInterleave2(t *testing.T) {
 	})
 }
 
+// TestPackPairStep checks the int16 pair layout of a B panel step (the
+// interleave and the zero pad) on every kernel family, on widths that
+// end inside and on a vector.
+func TestPackPairStep(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(23, 24))
+		for _, nr := range []int{16, 32, 64} {
+			for _, w := range []int{1, 7, 15, 16, 17, 31, 32, 33, 48, 64} {
+				if w > nr {
+					continue
+				}
+				r0, r1 := make([]int16, w+3), make([]int16, w+3)
+				for i := range r0 {
+					r0[i], r1[i] = int16(r.Uint32()), int16(r.Uint32())
+				}
+				for _, second := range [][]int16{r1, nil} {
+					row := make([]int16, 2*nr+1)
+					for i := range row {
+						row[i] = 7
+					}
+					packPairStep(row[:2*nr], r0, second, w)
+					for j := 0; j < nr; j++ {
+						var want0, want1 int16
+						if j < w {
+							want0 = r0[j]
+							if second != nil {
+								want1 = r1[j]
+							}
+						}
+						if row[2*j] != want0 || row[2*j+1] != want1 {
+							t.Fatalf("nr=%d w=%d nil=%v: column %d = %d,%d, want %d,%d",
+								nr, w, second == nil, j, row[2*j], row[2*j+1], want0, want1)
+						}
+					}
+					if row[2*nr] != 7 {
+						t.Fatalf("nr=%d w=%d: wrote past the row", nr, w)
+					}
+				}
+			}
+		}
+	})
+}
+
 func TestDeinterleave2(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(21, 22))
