@@ -8,6 +8,8 @@ import (
 	"image"
 	"image/color"
 	"sync"
+
+	"github.com/aezip/aezip/internal/gemm"
 )
 
 // padMultiple is the factor the image is padded to: g_a downsamples by 16
@@ -183,16 +185,7 @@ func (p *planes) pad() {
 }
 
 // to8 maps a synthesis output back to 8 bits: clamp(round(255·v)).
-func to8(v float32) uint8 {
-	v = v*255 + 0.5
-	switch {
-	case !(v >= 0): // also NaN
-		return 0
-	case v >= 255:
-		return 255
-	}
-	return uint8(v)
-}
+func to8(v float32) uint8 { return gemm.To8(v) }
 
 // newOutput allocates the decoded image: an *image.Gray for grayscale
 // files, an *image.NRGBA when alpha is present, an *image.RGBA otherwise.
@@ -233,24 +226,19 @@ func putRows(m image.Image, r image.Rectangle, rgb []float32, pw, ph, first, y0,
 			}
 		case *image.NRGBA:
 			row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):][:4*w]
+			if !gray {
+				gemm.RGBA8(row, rp[src:src+w], gp[src:src+w], bp[src:src+w])
+				continue
+			}
 			for x := 0; x < w; x++ {
 				i := src + x
 				s := row[4*x : 4*x+4 : 4*x+4]
-				if gray {
-					v := to8((rp[i] + gp[i] + bp[i]) / 3)
-					s[0], s[1], s[2] = v, v, v
-				} else {
-					s[0], s[1], s[2] = to8(rp[i]), to8(gp[i]), to8(bp[i])
-				}
-				s[3] = 0xff
+				v := to8((rp[i] + gp[i] + bp[i]) / 3)
+				s[0], s[1], s[2], s[3] = v, v, v, 0xff
 			}
 		case *image.RGBA:
 			row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):][:4*w]
-			for x := 0; x < w; x++ {
-				i := src + x
-				s := row[4*x : 4*x+4 : 4*x+4]
-				s[0], s[1], s[2], s[3] = to8(rp[i]), to8(gp[i]), to8(bp[i]), 0xff
-			}
+			gemm.RGBA8(row, rp[src:src+w], gp[src:src+w], bp[src:src+w])
 		}
 	}
 }

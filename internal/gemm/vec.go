@@ -122,6 +122,33 @@ func Deinterleave2(a, b, src []float32) {
 // src (len(dst) ≥ len(src)): DotI16Groups moves each group's exact int32
 // sums into its int64 tile this way, leaving the int32 tile ready for the
 // next group.
+// To8 maps a float sample of nominal range [0, 1] to 8 bits:
+// ⌊255·v + 0.5⌋ clamped to [0, 255], with NaN giving 0. The product is
+// rounded to float32 before the half is added, so that no build fuses the
+// two into one multiply-add and every build (and the assembly of RGBA8)
+// gives the same byte.
+func To8(v float32) uint8 {
+	v = float32(v*255) + 0.5
+	switch {
+	case !(v >= 0): // also NaN
+		return 0
+	case v >= 255:
+		return 255
+	}
+	return uint8(v)
+}
+
+// RGBA8 writes To8(r[i]), To8(g[i]), To8(b[i]) and 255 to dst[4i:4i+4]
+// for every i of r. It panics if g, b or dst is too short.
+func RGBA8(dst []uint8, r, g, b []float32) {
+	n := len(r)
+	_, _, _ = g[:n], b[:n], dst[:4*n]
+	for i := rgba8Asm(dst, r, g, b); i < n; i++ {
+		s := dst[4*i : 4*i+4 : 4*i+4]
+		s[0], s[1], s[2], s[3] = To8(r[i]), To8(g[i]), To8(b[i]), 0xff
+	}
+}
+
 // interleave16 writes a[i] to dst[2i] and b[i] to dst[2i+1] for every i
 // of a: the pair layout of the int16 B panels.
 func interleave16(dst, a, b []int16) {

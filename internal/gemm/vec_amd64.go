@@ -32,6 +32,9 @@ func widenAddClearAVX(dst *int64, src *int32, n int)
 func interleave16AVX(dst, a, b *int16, n int)
 
 //go:noescape
+func rgba8AVX(dst *uint8, red, green, blue *float32, n int)
+
+//go:noescape
 func packRow32AVX(dst, src *float32, panels, stride int)
 
 //go:noescape
@@ -140,6 +143,17 @@ func interleave16Asm(dst, a, b []int16) int {
 	_ = b[n-1]
 	_ = dst[2*n-1]
 	interleave16AVX(&dst[0], &a[0], &b[0], n)
+	return n
+}
+
+func rgba8Asm(dst []uint8, r, g, b []float32) int {
+	n := vecBody(len(r))
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_, _ = g[n-1], b[n-1]
+	_ = dst[4*n-1]
+	rgba8AVX(&dst[0], &r[0], &g[0], &b[0], n)
 	return n
 }
 

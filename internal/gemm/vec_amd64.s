@@ -185,6 +185,61 @@ i16done:
 	VZEROUPPER
 	RET
 
+// func rgba8AVX(dst *uint8, red, green, blue *float32, n int)
+// Writes To8 of r[i], g[i], b[i] and 255 to dst[4i:4i+4] for i < n (a
+// multiple of 8): VMULPS and VADDPS round separately, as To8 does; VMAXPS
+// returns its second source (zero) for NaN; VCVTTPS2DQ truncates like
+// Go's conversion of a value in [0, 255].
+TEXT ·rgba8AVX(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         red+8(FP), SI
+	MOVQ         green+16(FP), DX
+	MOVQ         blue+24(FP), R8
+	MOVQ         n+32(FP), CX
+	SHRQ         $3, CX
+	JZ           rgdone
+	MOVL         $0x437f0000, AX // 255.0
+	MOVQ         AX, X10
+	VBROADCASTSS X10, Y10
+	MOVL         $0x3f000000, AX // 0.5
+	MOVQ         AX, X11
+	VBROADCASTSS X11, Y11
+	VXORPS       Y12, Y12, Y12
+	MOVL         $0xff000000, AX // alpha
+	MOVQ         AX, X13
+	VPBROADCASTD X13, Y13
+rgloop:
+	VMULPS       (SI), Y10, Y0
+	VMULPS       (DX), Y10, Y1
+	VMULPS       (R8), Y10, Y2
+	VADDPS       Y11, Y0, Y0
+	VADDPS       Y11, Y1, Y1
+	VADDPS       Y11, Y2, Y2
+	VMAXPS       Y12, Y0, Y0
+	VMAXPS       Y12, Y1, Y1
+	VMAXPS       Y12, Y2, Y2
+	VMINPS       Y10, Y0, Y0
+	VMINPS       Y10, Y1, Y1
+	VMINPS       Y10, Y2, Y2
+	VCVTTPS2DQ   Y0, Y0
+	VCVTTPS2DQ   Y1, Y1
+	VCVTTPS2DQ   Y2, Y2
+	VPSLLD       $8, Y1, Y1
+	VPSLLD       $16, Y2, Y2
+	VPOR         Y1, Y0, Y0
+	VPOR         Y2, Y0, Y0
+	VPOR         Y13, Y0, Y0
+	VMOVDQU      Y0, (DI)
+	ADDQ         $32, SI
+	ADDQ         $32, DX
+	ADDQ         $32, R8
+	ADDQ         $32, DI
+	DECQ         CX
+	JNZ          rgloop
+rgdone:
+	VZEROUPPER
+	RET
+
 // func deinterleave2AVX(a, b, src *float32, n int)
 // Writes src[2i] to a[i] and src[2i+1] to b[i] for i < n (a multiple of 8).
 TEXT ·deinterleave2AVX(SB), NOSPLIT, $0-32

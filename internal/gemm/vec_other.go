@@ -13,6 +13,7 @@ func deinterleave2Asm(a, b, src []float32) int                   { return 0 }
 func fillAsm(dst []float32, v float32) int                       { return 0 }
 func widenAddClearAsm(dst []int64, src []int32) int              { return 0 }
 func interleave16Asm(dst, a, b []int16) int                      { return 0 }
+func rgba8Asm(dst []uint8, r, g, b []float32) int                { return 0 }
 func packRowAsm(dst, src []float32, panels, stride, nr int) bool { return false }
 
 func sumTermsAsm(dst []float32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, rows, n int) int {

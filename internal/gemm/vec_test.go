@@ -129,6 +129,48 @@ func TestPackPairStep(t *testing.T) {
 	})
 }
 
+// TestRGBA8 checks the assembly conversion against To8 on every kernel
+// family, on the edges of the rounding (the halfway points k/255 ± ½/255
+// and their float neighbours), out-of-range values, infinities and NaN.
+func TestRGBA8(t *testing.T) {
+	var vals []float32
+	for k := -2; k <= 257; k++ {
+		h := (float32(k) - 0.5) / 255
+		vals = append(vals, h, math.Nextafter32(h, 2), math.Nextafter32(h, -2), float32(k)/255)
+	}
+	inf := float32(math.Inf(1))
+	vals = append(vals, inf, -inf, float32(math.NaN()), 0, float32(math.Copysign(0, -1)), 1e-45, 1e30, -1e30)
+	r := rand.New(rand.NewPCG(25, 26))
+	for range 1000 {
+		vals = append(vals, r.Float32()*1.2-0.1)
+	}
+	forEachKernel(t, func(t *testing.T) {
+		for _, n := range []int{0, 1, 7, 8, 9, 31, len(vals) / 3} {
+			rr, gg, bb := vals[:n], vals[n:2*n], vals[len(vals)-n:]
+			dst := make([]uint8, 4*n+1)
+			dst[4*n] = 9
+			RGBA8(dst[:4*n], rr, gg, bb)
+			for i := 0; i < n; i++ {
+				want := [4]uint8{To8(rr[i]), To8(gg[i]), To8(bb[i]), 255}
+				if got := [4]uint8(dst[4*i : 4*i+4]); got != want {
+					t.Fatalf("n=%d pixel %d (%g %g %g): %v, want %v", n, i, rr[i], gg[i], bb[i], got, want)
+				}
+			}
+			if dst[4*n] != 9 {
+				t.Fatalf("n=%d: wrote past the end", n)
+			}
+		}
+	})
+	for _, c := range []struct {
+		v    float32
+		want uint8
+	}{{float32(math.NaN()), 0}, {-1, 0}, {0, 0}, {0.5, 128}, {1, 255}, {2, 255}, {inf, 255}, {-inf, 0}} {
+		if got := To8(c.v); got != c.want {
+			t.Errorf("To8(%g) = %d, want %d", c.v, got, c.want)
+		}
+	}
+}
+
 func TestDeinterleave2(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(21, 22))
