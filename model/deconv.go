@@ -297,7 +297,8 @@ func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor, workers int) {
 	for i := range planes {
 		planes[i] = i * hw
 	}
-	parallelFor(workers, nb, rows*chunk*x.W, func(b int, buf []float32) {
+	parallelFor(workers, nb, rows*chunk*x.W+dst.W+1, func(b int, buf []float32) {
+		buf, rowBuf := buf[:rows*chunk*x.W], buf[rows*chunk*x.W:]
 		v0, v1 := b*rowsOut, min((b+1)*rowsOut, dst.H)
 		for o := 0; o < l.Out; o++ {
 			gemm.Fill(dst.Data[o*ohw+v0*dst.W:o*ohw+v1*dst.W], l.Bias[o])
@@ -312,23 +313,33 @@ func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor, workers int) {
 			clear(t)
 			gemm.SgemmRows(l.tapA, n, x.Data[c0*x.W:], planes, t, n)
 			for iy := c1 - 1; iy >= c0; iy-- {
-				l.gatherRow(dst, x.W, t, n, (iy-c0)*x.W, iy, v0, v1)
+				l.gatherRow(dst, x.W, t, n, (iy-c0)*x.W, iy, v0, v1, rowBuf)
 			}
 		}
 	})
 }
 
 // gatherRow adds the taps of input row iy, held in t (rows of n values,
-// the row starting at offset r), to the output rows in [v0, v1).
-func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v0, v1 int) {
+// the row starting at offset r), to the output rows in [v0, v1). With
+// stride 2 an output row is split into its even and odd columns (in buf,
+// at least dst.W+1 floats), where each tap is a contiguous vector add,
+// and put back together; every output still receives its taps one by
+// one in the same order (kx ascending), so the sums have the same bits as
+// the strided loop.
+func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v0, v1 int, buf []float32) {
 	s, p, k := l.Stride, l.Pad, l.K
 	ohw := dst.H * dst.W
+	even, odd := buf[:(dst.W+1)/2], buf[(dst.W+1)/2:][:dst.W/2]
 	for o := 0; o < l.Out; o++ {
 		plane := dst.Data[o*ohw : (o+1)*ohw]
 		for ky := 0; ky < k; ky++ {
 			v := iy*s - p + ky
 			if v < v0 || v >= v1 {
 				continue
+			}
+			row := plane[v*dst.W : (v+1)*dst.W]
+			if s == 2 {
+				gemm.Deinterleave2(even, odd, row)
 			}
 			for kx := 0; kx < k; kx++ {
 				// Input columns whose output column ix·s−p+kx is inside.
@@ -338,11 +349,23 @@ func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v
 					continue
 				}
 				src := t[((o*k+ky)*k+kx)*n+r:][x0:x1]
-				out := plane[v*dst.W+x0*s-p+kx : (v+1)*dst.W]
+				c0 := x0*s - p + kx
+				if s == 2 {
+					half := even
+					if c0%2 == 1 {
+						half = odd
+					}
+					gemm.AddScaledRows(half[c0/2:], len(src), src, len(src), 1, 1, len(src))
+					continue
+				}
+				out := row[c0:]
 				_ = out[(len(src)-1)*s]
 				for j, val := range src {
 					out[j*s] += val
 				}
+			}
+			if s == 2 {
+				gemm.Interleave2(row, even, odd)
 			}
 		}
 	}

@@ -116,12 +116,6 @@ func Deinterleave2(a, b, src []float32) {
 	}
 }
 
-// sqrt32 is the correctly rounded float32 square root: the float64 root
-// of a float32, rounded to float32, is the correctly rounded float32 root.
-// widenAddClear adds src to dst element by element in int64 and zeroes
-// src (len(dst) ≥ len(src)): DotI16Groups moves each group's exact int32
-// sums into its int64 tile this way, leaving the int32 tile ready for the
-// next group.
 // To8 maps a float sample of nominal range [0, 1] to 8 bits:
 // ⌊255·v + 0.5⌋ clamped to [0, 255], with NaN giving 0. The product is
 // rounded to float32 before the half is added, so that no build fuses the
@@ -160,6 +154,10 @@ func interleave16(dst, a, b []int16) {
 	}
 }
 
+// widenAddClear adds src to dst element by element in int64 and zeroes
+// src (len(dst) ≥ len(src)): DotI16Groups moves each group's exact int32
+// sums into its int64 tile this way, leaving the int32 tile ready for the
+// next group.
 func widenAddClear(dst []int64, src []int32) {
 	_ = dst[:len(src)]
 	for i := widenAddClearAsm(dst, src); i < len(src); i++ {
@@ -168,4 +166,6 @@ func widenAddClear(dst []int64, src []int32) {
 	}
 }
 
+// sqrt32 is the correctly rounded float32 square root: the float64 root
+// of a float32, rounded to float32, is the correctly rounded float32 root.
 func sqrt32(v float32) float32 { return float32(math.Sqrt(float64(v))) }
