@@ -156,7 +156,7 @@ func (l *Conv2D) forward(dst, src *source, pp post, workers int) {
 	// Positions are numbered y·wp+x; the last one needed is the last
 	// column of the last row.
 	total := (ho-1)*wp + wo
-	cols := bandCols
+	cols := bandSize(total, bandCols)
 	nb := ceilDiv(total, cols)
 	parallelFor(workers, nb, l.Out*cols+pp.scratchLen(l.Out, cols), func(i int, buf []float32) {
 		q0, q1 := i*cols, min((i+1)*cols, total)

@@ -16,6 +16,22 @@ import "github.com/aezip/aezip/internal/gemm"
 // the band, so it does not change results either.
 var bandCols = 512
 
+// minItems is the number of work items a small layer is split into at
+// least (h_a's layers, for one, have fewer positions than one band), so
+// that both cores of a small machine get work; bands never shrink below
+// minBand positions, one GEMM panel or two. Like the band size, the split
+// depends only on the shape.
+const (
+	minItems = 4
+	minBand  = 64
+)
+
+// bandSize returns the band size for a layer of total positions whose
+// usual band is cols.
+func bandSize(total, cols int) int {
+	return max(min(cols, ceilDiv(total, minItems)), min(cols, minBand))
+}
+
 // tap is one row of the lowered matrix: input channel c, sampled at
 // (y·step+dy, x·step+dx) for output position (y, x).
 type tap struct{ c, dy, dx int }

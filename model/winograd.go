@@ -273,7 +273,7 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 	// Tiles are numbered Y·wp+X like the positions of lower.go; those with
 	// X ≥ tw are computed and thrown away.
 	total := (th-1)*wp + tw
-	cols := max(1, winoBand/qq)
+	cols := bandSize(total, max(1, winoBand/qq))
 	nb := ceilDiv(total, cols)
 	w := gemm.PanelWidth()
 	parallelFor(workers, nb, l.scratchLen(cols, pp), func(item int, buf []float32) {
