@@ -210,24 +210,13 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 		d1 := src.data[base+np+v0/2:][:n/2]
 		gemm.Deinterleave2(d0, d1, vals)
 	case xs == 1 && s == 4:
-		// Split into even and odd columns, then each of those into its
-		// two phases, in chunks through a buffer on the stack.
-		var buf [2 * 256]float32
-		for len(vals) > 0 {
-			if v0%2 == 1 {
-				src.data[base+v0%4*np+v0/4] = vals[0]
-				vals, v0 = vals[1:], v0+1
-				continue
-			}
-			n := min(len(vals), 2*256)
-			ev, od := buf[:(n+1)/2], buf[256:][:n/2]
-			gemm.Deinterleave2(ev, od, vals[:n])
-			for i, h := range [2][]float32{ev, od} {
-				a, b := v0+i, v0+i+2 // the phases of h's even and odd elements
-				gemm.Deinterleave2(src.data[base+a%4*np+a/4:][:(len(h)+1)/2], src.data[base+b%4*np+b/4:][:len(h)/2], h)
-			}
-			vals, v0 = vals[n:], v0+n
+		// Element k goes to column phase (v0+k) mod 4.
+		var ph [4][]float32
+		for k := range ph {
+			w := v0 + k
+			ph[k] = src.data[base+w%4*np+w/4:][:(len(vals)-k+3)/4]
 		}
+		gemm.Deinterleave4(ph[0], ph[1], ph[2], ph[3], vals)
 	case xs == 1:
 		// Column phase r takes every s-th element.
 		for r := 0; r < s; r++ {

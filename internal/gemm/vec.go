@@ -116,6 +116,22 @@ func Deinterleave2(a, b, src []float32) {
 	}
 }
 
+// Deinterleave4 sets a[i] = src[4i], b[i] = src[4i+1], c[i] = src[4i+2]
+// and d[i] = src[4i+3], splitting a row into its four column phases (the
+// input layout of a 4-step source). With n = len(src), a must hold
+// ⌈n/4⌉ elements, b ⌈(n−1)/4⌉, c ⌈(n−2)/4⌉ and d ⌊n/4⌋; it panics
+// otherwise.
+func Deinterleave4(a, b, c, d, src []float32) {
+	n := len(src)
+	if len(a) != (n+3)/4 || len(b) != (n+2)/4 || len(c) != (n+1)/4 || len(d) != n/4 {
+		panic("gemm: Deinterleave4 operand lengths")
+	}
+	dst := [4][]float32{a, b, c, d}
+	for i := deinterleave4Asm(a, b, c, d, src); i < n; i++ {
+		dst[i%4][i/4] = src[i]
+	}
+}
+
 // To8 maps a float sample of nominal range [0, 1] to 8 bits:
 // ⌊255·v + 0.5⌋ clamped to [0, 255], with NaN giving 0. The product is
 // rounded to float32 before the half is added, so that no build fuses the

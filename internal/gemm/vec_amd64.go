@@ -174,6 +174,9 @@ func sumTermsAVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[
 func sumTerms2AVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, rows, n int)
 
 //go:noescape
+func deinterleave4AVX(a, b, c, d, src *float32, n int)
+
+//go:noescape
 func interleave4AVX(dst, a, b, c, d *float32, n int)
 
 //go:noescape
@@ -209,6 +212,18 @@ func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32,
 		addScaledRowsAVX(&dst[0], ldd, &src[0], lds, s, rows, n8)
 	}
 	return n8
+}
+
+// deinterleave4Asm splits the first multiple of 32 elements of src and
+// returns how many it did.
+func deinterleave4Asm(a, b, c, d, src []float32) int {
+	n := len(src) &^ 31
+	if n == 0 || !vecAsm() {
+		return 0
+	}
+	_, _, _, _ = a[n/4-1], b[n/4-1], c[n/4-1], d[n/4-1]
+	deinterleave4AVX(&a[0], &b[0], &c[0], &d[0], &src[0], n/4)
+	return n
 }
 
 func interleave4Asm(dst, a, b, c, d []float32) int {

@@ -451,6 +451,50 @@ s2col:
 	VZEROUPPER
 	RET
 
+// func deinterleave4AVX(a, b, c, d, src *float32, n int)
+// Writes src[4i], src[4i+1], src[4i+2], src[4i+3] to a[i], b[i], c[i],
+// d[i] for i < n (a multiple of 8): the inverse of interleave4AVX.
+TEXT ·deinterleave4AVX(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), DI
+	MOVQ b+8(FP), DX
+	MOVQ c+16(FP), R8
+	MOVQ d+24(FP), R9
+	MOVQ src+32(FP), SI
+	MOVQ n+40(FP), CX
+	SHRQ $3, CX
+	JZ   d4done
+d4loop:
+	VMOVUPS    (SI), Y0              // a0 b0 c0 d0 | a1 b1 c1 d1
+	VMOVUPS    32(SI), Y1            // a2 … | a3 …
+	VMOVUPS    64(SI), Y2            // a4 … | a5 …
+	VMOVUPS    96(SI), Y3            // a6 … | a7 …
+	VPERM2F128 $0x20, Y2, Y0, Y4     // a0 b0 c0 d0 | a4 b4 c4 d4
+	VPERM2F128 $0x31, Y2, Y0, Y5     // a1 … | a5 …
+	VPERM2F128 $0x20, Y3, Y1, Y6     // a2 … | a6 …
+	VPERM2F128 $0x31, Y3, Y1, Y7     // a3 … | a7 …
+	VUNPCKLPS  Y5, Y4, Y0            // a0 a1 b0 b1 | a4 a5 b4 b5
+	VUNPCKHPS  Y5, Y4, Y1            // c0 c1 d0 d1 | c4 c5 d4 d5
+	VUNPCKLPS  Y7, Y6, Y2            // a2 a3 b2 b3 | a6 a7 b6 b7
+	VUNPCKHPS  Y7, Y6, Y3            // c2 c3 d2 d3 | c6 c7 d6 d7
+	VUNPCKLPD  Y2, Y0, Y4            // a0 a1 a2 a3 | a4 a5 a6 a7
+	VUNPCKHPD  Y2, Y0, Y5            // b…
+	VUNPCKLPD  Y3, Y1, Y6            // c…
+	VUNPCKHPD  Y3, Y1, Y7            // d…
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, (DX)
+	VMOVUPS    Y6, (R8)
+	VMOVUPS    Y7, (R9)
+	ADDQ       $128, SI
+	ADDQ       $32, DI
+	ADDQ       $32, DX
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	DECQ       CX
+	JNZ        d4loop
+d4done:
+	VZEROUPPER
+	RET
+
 // func interleave4AVX(dst, a, b, c, d *float32, n int)
 // Writes a[i], b[i], c[i], d[i] to dst[4i … 4i+3] for i < n (a multiple
 // of 8).

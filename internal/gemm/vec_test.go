@@ -237,6 +237,39 @@ func TestWidenAddClear(t *testing.T) {
 	})
 }
 
+// TestDeinterleave4 checks every length's split into four phases (the
+// assembly's groups of 32 and the Go tail) on every kernel family.
+func TestDeinterleave4(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(27, 28))
+		for n := 0; n <= 70; n++ {
+			src := randSlice(r, n)
+			var dst [4][]float32
+			for k := range dst {
+				dst[k] = make([]float32, (n-k+3)/4+1)
+				dst[k][len(dst[k])-1] = 9
+			}
+			Deinterleave4(dst[0][:len(dst[0])-1], dst[1][:len(dst[1])-1], dst[2][:len(dst[2])-1], dst[3][:len(dst[3])-1], src)
+			for i, v := range src {
+				if dst[i%4][i/4] != v {
+					t.Fatalf("n=%d: element %d wrong", n, i)
+				}
+			}
+			for k := range dst {
+				if dst[k][len(dst[k])-1] != 9 {
+					t.Fatalf("n=%d: phase %d written past its end", n, k)
+				}
+			}
+		}
+		defer func() {
+			if recover() == nil {
+				t.Error("no panic on wrong lengths")
+			}
+		}()
+		Deinterleave4(make([]float32, 2), make([]float32, 2), make([]float32, 2), make([]float32, 2), make([]float32, 9))
+	})
+}
+
 func TestInterleave4(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(23, 24))
