@@ -139,19 +139,20 @@ func (src *source) each(x *Tensor, workers int) {
 				// Columns X whose input column s·X+rx−pad is inside.
 				xlo := min(max(ceilDiv(pad-rx, s), 0), wp)
 				xhi := max(min(floorDiv(src.w-1+pad-rx, s)+1, wp), xlo)
+				// The padding of one row and the next is contiguous, as
+				// are whole padding rows: clear each run of it at once.
+				z := 0 // start of the padding not cleared yet
 				for y := 0; y < hp; y++ {
-					row := plane[y*wp : (y+1)*wp]
 					iy := s*y + ry - pad
 					if iy < 0 || iy >= src.h || xlo >= xhi {
-						clear(row)
 						continue
 					}
-					clear(row[:xlo])
-					clear(row[xhi:])
+					clear(plane[z : y*wp+xlo])
+					z = y*wp + xhi
 					if x == nil {
 						continue
 					}
-					d := row[xlo:xhi]
+					d := plane[y*wp+xlo : y*wp+xhi]
 					from := x.Data[c*hw+iy*src.w+s*xlo+rx-pad:]
 					if s == 1 {
 						copy(d, from[:len(d)])
@@ -162,6 +163,7 @@ func (src *source) each(x *Tensor, workers int) {
 						d[i] = from[i*s]
 					}
 				}
+				clear(plane[z:])
 			}
 		}
 	})
