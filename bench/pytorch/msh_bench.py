@@ -21,7 +21,12 @@ otherwise testdata/kitten.png mirror-tiled. The transforms' times do not
 depend on the content, so they run on random input.
 
 Usage (from the repository root):
-    /usr/bin/python3 bench/pytorch/msh_bench.py [--runs 5] [--coretype SkylakeX] [--image PATH]
+    /usr/bin/python3 bench/pytorch/msh_bench.py [--runs 5] [--rounds 1] [--coretype SkylakeX] [--image PATH]
+
+Both sides drift by about ±10 % on a shared or frequency-scaling machine, so a
+claim about the ratio should rest on several rounds (--rounds 6): each round
+times PyTorch and aezip back to back and takes its own ratio, and the medians
+of those ratios are printed at the end.
 """
 
 import argparse
@@ -123,6 +128,8 @@ def main():
     p.add_argument("--N", type=int, default=128)
     p.add_argument("--M", type=int, default=192)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=1,
+                   help="repeat the whole comparison; with more than one, also print the median ratios")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--coretype", default="SkylakeX",
                    help="OPENBLAS_CORETYPE value for the second PyTorch variant")
@@ -150,6 +157,29 @@ def main():
     base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
     base["OMP_NUM_THREADS"] = str(args.threads)
     base["OPENBLAS_NUM_THREADS"] = str(args.threads)
+    rounds, ratios = [], []
+    for rnd in range(args.rounds):
+        if args.rounds > 1:
+            print(f"== round {rnd + 1} of {args.rounds}")
+        results = measure_round(args, common, base, image)
+        ratio = report(results)
+        rounds.append(results)
+        if ratio:
+            ratios.append(ratio)
+    if len(ratios) > 1:
+        med = statistics.median
+        print(f"== medians of {len(ratios)} rounds (each ratio taken within its round)")
+        for key, what in (("codec", "aezip whole codec / fastest PyTorch transforms"),
+                          ("transforms", "aezip / fastest PyTorch")):
+            enc = [r[key][0] for r in ratios]
+            dec = [r[key][1] for r in ratios]
+            print(f"ratio {what}: encode {med(enc):.3f}x ({min(enc):.2f}-{max(enc):.2f}), "
+                  f"decode {med(dec):.3f}x ({min(dec):.2f}-{max(dec):.2f})")
+    print(json.dumps(rounds if args.rounds > 1 else rounds[0]))
+
+
+def measure_round(args, common, base, image):
+    """Times the four PyTorch variants, then aezip; returns their JSON objects."""
     results = []
     with open("/proc/loadavg") as f:
         print("load average before:", f.read().strip(), file=sys.stderr)
@@ -167,7 +197,13 @@ def main():
                                  "-image", image], env))
     with open("/proc/loadavg") as f:
         print("load average after:", f.read().strip(), file=sys.stderr)
+    return results
 
+
+def report(results):
+    """Prints one round's table and ratios; returns the ratios (encode, decode)
+    of aezip's transforms and whole codec to the fastest PyTorch variant, or
+    None without an aezip result."""
     print(f"{'implementation':44s} {'encode s':>9s} {'decode s':>9s}  stages (s)")
     for r in results:
         if r["impl"] == "aezip":
@@ -178,18 +214,20 @@ def main():
             stages = f"g_a {r['g_a_s']:.3f} h_a {r['h_a_s']:.3f} h_s {r['h_s_s']:.3f} g_s {r['g_s_s']:.3f}"
         print(f"{name:44s} {r['encode_s']:9.3f} {r['decode_s']:9.3f}  {stages}")
     go = [r for r in results if r["impl"] == "aezip"]
-    if go:
-        g = go[0]
-        name = f"aezip whole codec ({g['codec_bpp']:.2f} bpp, q50)"
-        print(f"{name:44s} {g['codec_encode_s']:9.3f} {g['codec_decode_s']:9.3f}  "
-              f"Encode/Decode incl. entropy coding and container, on {g['codec_image']}")
-        best = {k: min(r[k] for r in results if r["impl"] != "aezip") for k in ("encode_s", "decode_s")}
-        print(f"ratio aezip / fastest PyTorch: encode {g['encode_s'] / best['encode_s']:.2f}x, "
-              f"decode {g['decode_s'] / best['decode_s']:.2f}x (above 1 means aezip is slower)")
-        print(f"ratio aezip whole codec / fastest PyTorch transforms: "
-              f"encode {g['codec_encode_s'] / best['encode_s']:.2f}x, "
-              f"decode {g['codec_decode_s'] / best['decode_s']:.2f}x")
-    print(json.dumps(results))
+    if not go:
+        return None
+    g = go[0]
+    name = f"aezip whole codec ({g['codec_bpp']:.2f} bpp, q50)"
+    print(f"{name:44s} {g['codec_encode_s']:9.3f} {g['codec_decode_s']:9.3f}  "
+          f"Encode/Decode incl. entropy coding and container, on {g['codec_image']}")
+    best = {k: min(r[k] for r in results if r["impl"] != "aezip") for k in ("encode_s", "decode_s")}
+    tr = (g["encode_s"] / best["encode_s"], g["decode_s"] / best["decode_s"])
+    co = (g["codec_encode_s"] / best["encode_s"], g["codec_decode_s"] / best["decode_s"])
+    print(f"ratio aezip / fastest PyTorch: encode {tr[0]:.2f}x, "
+          f"decode {tr[1]:.2f}x (above 1 means aezip is slower)")
+    print(f"ratio aezip whole codec / fastest PyTorch transforms: "
+          f"encode {co[0]:.2f}x, decode {co[1]:.2f}x")
+    return {"transforms": tr, "codec": co}
 
 
 if __name__ == "__main__":
