@@ -203,6 +203,29 @@ func TestConvTranspose2DTapsPath(t *testing.T) {
 	}
 }
 
+// TestConvTranspose2DTapsSplitColumnsBits requires the stride-2 gather on
+// split columns to give the bits of the strided loop, which adds each
+// output's taps in the same order, on even and odd output widths.
+func TestConvTranspose2DTapsSplitColumnsBits(t *testing.T) {
+	defer func(a bool) { tapsSplitColumns = a }(tapsSplitColumns)
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, tc := range []struct{ in, out, k, p, op, h, w int }{
+		{12, 3, 5, 2, 1, 13, 19}, {6, 3, 5, 2, 0, 8, 5}, {4, 3, 3, 1, 1, 5, 6}, {16, 3, 5, 2, 1, 40, 33},
+	} {
+		w := randSlice(r, tc.in*tc.out*tc.k*tc.k)
+		b := randSlice(r, tc.out)
+		x := randTensor(r, tc.in, tc.h, tc.w)
+		l, err := NewConvTranspose2D(tc.in, tc.out, tc.k, 2, tc.p, tc.op, w, b)
+		require.NoError(t, err)
+		require.True(t, l.usesTaps())
+		tapsSplitColumns = true
+		got := l.Forward(x)
+		tapsSplitColumns = false
+		want := l.Forward(x)
+		require.True(t, equalBits(got.Data, want.Data), "%+v", tc)
+	}
+}
+
 func TestConvTranspose2DSmallBands(t *testing.T) {
 	defer func(n int) { bandCols = n }(bandCols)
 	bandCols = 7

@@ -53,6 +53,11 @@ var (
 	tapsChunk = 1024
 )
 
+// tapsSplitColumns enables gatherRow's stride-2 path (contiguous adds on
+// the even and odd columns); a test turns it off to compare the bits with
+// the strided loop.
+var tapsSplitColumns = true
+
 // deconvPhase is the convolution producing output rows py+Stride·j and
 // columns px+Stride·i.
 type deconvPhase struct {
@@ -329,6 +334,7 @@ func (l *ConvTranspose2D) forwardTaps(dst, x *Tensor, workers int) {
 func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v0, v1 int, buf []float32) {
 	s, p, k := l.Stride, l.Pad, l.K
 	ohw := dst.H * dst.W
+	split := s == 2 && tapsSplitColumns
 	even, odd := buf[:(dst.W+1)/2], buf[(dst.W+1)/2:][:dst.W/2]
 	for o := 0; o < l.Out; o++ {
 		plane := dst.Data[o*ohw : (o+1)*ohw]
@@ -338,7 +344,7 @@ func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v
 				continue
 			}
 			row := plane[v*dst.W : (v+1)*dst.W]
-			if s == 2 {
+			if split {
 				gemm.Deinterleave2(even, odd, row)
 			}
 			for kx := 0; kx < k; kx++ {
@@ -350,7 +356,7 @@ func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v
 				}
 				src := t[((o*k+ky)*k+kx)*n+r:][x0:x1]
 				c0 := x0*s - p + kx
-				if s == 2 {
+				if split {
 					half := even
 					if c0%2 == 1 {
 						half = odd
@@ -364,7 +370,7 @@ func (l *ConvTranspose2D) gatherRow(dst *Tensor, w int, t []float32, n, r, iy, v
 					out[j*s] += val
 				}
 			}
-			if s == 2 {
+			if split {
 				gemm.Interleave2(row, even, odd)
 			}
 		}
