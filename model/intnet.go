@@ -178,7 +178,7 @@ type IntHyperSynthesis struct {
 	// itself for a network that was not checked or for another kernel
 	// family.
 	packed [3][]intPhase
-	scales *scaleIndexer // made by check
+	scales *scaleIndexer // made by check from Thresholds, which must not change afterwards either
 }
 
 // layerNames are the tensor prefixes of the three integer layers.
