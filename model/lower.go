@@ -275,6 +275,50 @@ func (src *source) storeTiles(o, y, x0 int, vals [][]float32) {
 	}
 }
 
+// storeTileRows is storeTiles for channels 0 … c−1 at once, with channel
+// o's q rows of tile outputs at from[o·ld+xx·n:][:cnt] (xx < q ≤ 4). A band
+// of Winograd tiles stores a few dozen values per channel and row, so
+// finding each channel's row once per call, not once per channel, is
+// worth the separate loop.
+func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int) {
+	if c <= 0 || cnt <= 0 {
+		return
+	}
+	s, np := src.step, src.hp*src.wp
+	cs := s * s * np // channel stride
+	base, v0 := src.rowAt(0, y, x0)
+	_ = from[(c-1)*ld+(q-1)*n+cnt-1]
+	switch {
+	case s == 1 && q == 4:
+		d := src.data[base+v0:]
+		_ = d[(c-1)*cs+4*cnt-1]
+		for o := 0; o < c; o++ {
+			f := from[o*ld:]
+			gemm.Interleave4(d[o*cs:o*cs+4*cnt], f[:cnt], f[n:n+cnt], f[2*n:2*n+cnt], f[3*n:3*n+cnt])
+		}
+	case s == 2 && q == 4:
+		// Columns v0+xx and v0+xx+2 are neighbours in column phase
+		// (v0+xx) mod 2.
+		for xx := 0; xx < 2; xx++ {
+			v := v0 + xx
+			d := src.data[base+v%2*np+v/2:]
+			_ = d[(c-1)*cs+2*cnt-1]
+			for o := 0; o < c; o++ {
+				f := from[o*ld:]
+				gemm.Interleave2(d[o*cs:o*cs+2*cnt], f[xx*n:xx*n+cnt], f[(xx+2)*n:(xx+2)*n+cnt])
+			}
+		}
+	default:
+		var vals [4][]float32
+		for o := 0; o < c; o++ {
+			for xx := 0; xx < q; xx++ {
+				vals[xx] = from[o*ld+xx*n:][:cnt]
+			}
+			src.storeTiles(o, y, x0, vals[:q])
+		}
+	}
+}
+
 // store2 writes a[k] to input element (o, y, x0+2k) and b[k] to
 // (o, y, x0+2k+1) of a step-1 source; b has len(a) or len(a)−1 elements.
 func (src *source) store2(o, y, x0 int, a, b []float32) {

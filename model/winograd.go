@@ -307,7 +307,6 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		}
 		pp.apply(obuf, l.out, on, scratch)
 		// Store output (q·Y+yy, q·X+xx) of every tile in the band.
-		var vals [4][]float32
 		for t := q0; t < q1; {
 			y := t / wp
 			x0 := t - y*wp
@@ -316,15 +315,12 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 				// Tiles X in [x0, xe) have all q columns inside; the
 				// last one may have fewer.
 				xe := min(x1, tw, wo/q)
-				for o := 0; o < l.out; o++ {
-					row := obuf[o*on+yy*q*n+t-q0:]
-					for xx := 0; xx < q; xx++ {
-						vals[xx] = row[xx*n:][:max(xe-x0, 0)]
-					}
-					if xe > x0 {
-						dst.storeTiles(o, q*y+yy, q*x0, vals[:q])
-					}
-					if x0 <= xe && xe < min(x1, tw) {
+				if xe > x0 {
+					dst.storeTileRows(l.out, q*y+yy, q*x0, q, obuf[yy*q*n+t-q0:], on, n, xe-x0)
+				}
+				if x0 <= xe && xe < min(x1, tw) {
+					for o := 0; o < l.out; o++ {
+						row := obuf[o*on+yy*q*n+t-q0:]
 						for xx := 0; xx < q && q*xe+xx < wo; xx++ {
 							dst.store(o, q*y+yy, q*xe+xx, 1, row[xx*n+xe-x0:][:1])
 						}

@@ -164,6 +164,51 @@ func TestSourceStoreTiles(t *testing.T) {
 	}
 }
 
+// TestSourceStoreTileRows requires storeTileRows, which stores all
+// channels of a row of tiles from a strided buffer, to give the planes that
+// laying out the whole tensor gives, on every step and tile width, with a
+// row stride and a gap between the tile-column rows like the bands'.
+func TestSourceStoreTileRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(121, 122))
+	for _, step := range []int{1, 2, 4} {
+		for _, q := range []int{2, 4} {
+			for _, pad := range []int{0, 1, 2} {
+				c, h, w := 3, 5, 4*q+q*r.IntN(3)
+				var taps []tap
+				for d := -pad; d <= 2; d++ {
+					taps = append(taps, tap{dy: d, dx: d})
+				}
+				g := sourceGeom(step, h, w, h, w, taps)
+				x := randTensor(r, c, h, w)
+				want := sourceOf(x, g, 0)
+				got := newSource(c, h, w, g, 1)
+				for y := 0; y < h; y++ {
+					for _, x0 := range []int{q, 0} {
+						cnt := (w - x0) / q
+						if x0 == 0 {
+							cnt = 1
+						}
+						n := cnt + 3  // distance between the q rows of a channel
+						ld := q*n + 5 // distance between channels
+						from := make([]float32, c*ld)
+						for o := 0; o < c; o++ {
+							for xx := 0; xx < q; xx++ {
+								for k := 0; k < cnt; k++ {
+									from[o*ld+xx*n+k] = x.At(o, y, x0+q*k+xx)
+								}
+							}
+						}
+						got.storeTileRows(c, y, x0, q, from, ld, n, cnt)
+					}
+				}
+				require.True(t, equalBits(want.data, got.data), "step %d q %d pad %d", step, q, pad)
+				want.release()
+				got.release()
+			}
+		}
+	}
+}
+
 // TestWinogradAxes checks the one-dimensional algorithms in float64: the
 // output transform of the products of the transformed inputs and taps must
 // be the layer's own definition along one axis.
