@@ -290,12 +290,7 @@ func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int
 	_ = from[(c-1)*ld+(q-1)*n+cnt-1]
 	switch {
 	case s == 1 && q == 4:
-		d := src.data[base+v0:]
-		_ = d[(c-1)*cs+4*cnt-1]
-		for o := 0; o < c; o++ {
-			f := from[o*ld:]
-			gemm.Interleave4(d[o*cs:o*cs+4*cnt], f[:cnt], f[n:n+cnt], f[2*n:2*n+cnt], f[3*n:3*n+cnt])
-		}
+		gemm.Interleave4Rows(src.data[base+v0:], cs, from, ld, n, cnt, c)
 	case s == 2 && q == 4:
 		// Columns v0+xx and v0+xx+2 are neighbours in column phase
 		// (v0+xx) mod 2.

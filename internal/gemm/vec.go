@@ -99,6 +99,26 @@ func Interleave4(dst, a, b, c, d []float32) {
 	}
 }
 
+// Interleave4Rows is [Interleave4] on rows row pairs at once: for r < rows,
+// it interleaves the four slices src[r·lds+j·step:][:n] (j = 0 … 3) into
+// dst[r·ldd:][:4n]. One call stores a row of Winograd tiles for every
+// channel. It panics if a slice is too short.
+func Interleave4Rows(dst []float32, ldd int, src []float32, lds, step, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < 4*n || step < n || lds < 0 || len(dst) < (rows-1)*ldd+4*n || len(src) < (rows-1)*lds+3*step+n {
+		panic("gemm: Interleave4Rows operands too short")
+	}
+	done := interleave4RowsAsm(dst, ldd, src, lds, step, n, rows)
+	for r := 0; r < rows; r++ {
+		d, f := dst[r*ldd:], src[r*lds:]
+		for i := done; i < n; i++ {
+			d[4*i], d[4*i+1], d[4*i+2], d[4*i+3] = f[i], f[step+i], f[2*step+i], f[3*step+i]
+		}
+	}
+}
+
 // Deinterleave2 sets a[i] = src[2i] and b[i] = src[2i+1], splitting a
 // row into its even and odd columns (the column phases of a stride-2
 // convolution's input). a must hold ⌈len(src)/2⌉ elements and b ⌊len(src)/2⌋;

@@ -177,6 +177,9 @@ func sumTerms2AVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *
 func deinterleave4AVX(a, b, c, d, src *float32, n int)
 
 //go:noescape
+func interleave4RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
+
+//go:noescape
 func interleave4AVX(dst, a, b, c, d *float32, n int)
 
 //go:noescape
@@ -224,6 +227,18 @@ func deinterleave4Asm(a, b, c, d, src []float32) int {
 	_, _, _, _ = a[n/4-1], b[n/4-1], c[n/4-1], d[n/4-1]
 	deinterleave4AVX(&a[0], &b[0], &c[0], &d[0], &src[0], n/4)
 	return n
+}
+
+// interleave4RowsAsm runs Interleave4Rows on the first vecBody(n)
+// elements of every row (the caller has checked the bounds) and returns
+// how many it did.
+func interleave4RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, rows int) int {
+	n8 := vecBody(n)
+	if n8 == 0 || !vecAsm() {
+		return 0
+	}
+	interleave4RowsAVX(&dst[0], ldd, &src[0], lds, step, n8, rows)
+	return n8
 }
 
 func interleave4Asm(dst, a, b, c, d []float32) int {

@@ -495,6 +495,62 @@ d4done:
 	VZEROUPPER
 	RET
 
+// func interleave4RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
+// For r < rows (> 0): interleaves src[r·lds+j·step+i] (j = 0 … 3) into
+// dst[r·ldd+4i+j] for i < n (a positive multiple of 8), as interleave4AVX.
+TEXT ·interleave4RowsAVX(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R10
+	SHLQ $2, R10
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R11
+	SHLQ $2, R11
+	MOVQ step+32(FP), R12
+	SHLQ $2, R12
+	MOVQ rows+48(FP), R13
+i4rrow:
+	MOVQ       n+40(FP), CX
+	SHRQ       $3, CX
+	MOVQ       DI, BX                // dst of this row
+	MOVQ       SI, DX                // a
+	LEAQ       (DX)(R12*1), R8       // b
+	LEAQ       (R8)(R12*1), R9       // c
+	LEAQ       (R9)(R12*1), AX       // d
+i4rloop:
+	VMOVUPS    (DX), Y0
+	VMOVUPS    (R8), Y1
+	VMOVUPS    (R9), Y2
+	VMOVUPS    (AX), Y3
+	VUNPCKLPS  Y2, Y0, Y4
+	VUNPCKHPS  Y2, Y0, Y5
+	VUNPCKLPS  Y3, Y1, Y6
+	VUNPCKHPS  Y3, Y1, Y7
+	VUNPCKLPS  Y6, Y4, Y0
+	VUNPCKHPS  Y6, Y4, Y1
+	VUNPCKLPS  Y7, Y5, Y2
+	VUNPCKHPS  Y7, Y5, Y3
+	VPERM2F128 $0x20, Y1, Y0, Y4
+	VPERM2F128 $0x20, Y3, Y2, Y5
+	VPERM2F128 $0x31, Y1, Y0, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y7
+	VMOVUPS    Y4, (BX)
+	VMOVUPS    Y5, 32(BX)
+	VMOVUPS    Y6, 64(BX)
+	VMOVUPS    Y7, 96(BX)
+	ADDQ       $32, DX
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	ADDQ       $32, AX
+	ADDQ       $128, BX
+	DECQ       CX
+	JNZ        i4rloop
+	ADDQ       R10, DI
+	ADDQ       R11, SI
+	DECQ       R13
+	JNZ        i4rrow
+	VZEROUPPER
+	RET
+
 // func interleave4AVX(dst, a, b, c, d *float32, n int)
 // Writes a[i], b[i], c[i], d[i] to dst[4i … 4i+3] for i < n (a multiple
 // of 8).

@@ -27,4 +27,8 @@ func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32,
 func interleave4Asm(dst, a, b, c, d []float32) int   { return 0 }
 func deinterleave4Asm(a, b, c, d, src []float32) int { return 0 }
 
+func interleave4RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, rows int) int {
+	return 0
+}
+
 func squareRowAsm(dst, src []float32, panels, stride, nr int) bool { return false }

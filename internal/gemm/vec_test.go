@@ -270,6 +270,50 @@ func TestDeinterleave4(t *testing.T) {
 	})
 }
 
+// TestInterleave4Rows checks the many-row interleave against Interleave4
+// row by row on every kernel family, on lengths with and without a tail.
+func TestInterleave4Rows(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(29, 30))
+		for _, n := range []int{1, 7, 8, 9, 16, 23, 64} {
+			for _, rows := range []int{1, 3} {
+				step, lds, ldd := n+2, 4*n+11, 4*n+5
+				src := randSlice(r, (rows-1)*lds+3*step+n)
+				got := make([]float32, (rows-1)*ldd+4*n+1)
+				want := make([]float32, len(got))
+				got[len(got)-1], want[len(want)-1] = 9, 9
+				Interleave4Rows(got[:len(got)-1], ldd, src, lds, step, n, rows)
+				for q := 0; q < rows; q++ {
+					f := src[q*lds:]
+					Interleave4(want[q*ldd:q*ldd+4*n], f[:n], f[step:step+n], f[2*step:2*step+n], f[3*step:3*step+n])
+				}
+				if !sameBits(got, want) {
+					t.Fatalf("n=%d rows=%d: differs from Interleave4", n, rows)
+				}
+			}
+		}
+		defer func() {
+			if recover() == nil {
+				t.Error("no panic on a short src")
+			}
+		}()
+		Interleave4Rows(make([]float32, 64), 16, make([]float32, 20), 16, 4, 4, 2)
+	})
+}
+
+// sameBits reports whether a and b hold the same float bits.
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func TestInterleave4(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(23, 24))
