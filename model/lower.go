@@ -291,17 +291,21 @@ func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int
 	switch {
 	case s == 1 && q == 4:
 		gemm.Interleave4Rows(src.data[base+v0:], cs, from, ld, n, cnt, c)
+	case s == 1 && q == 2:
+		gemm.Interleave2Rows(src.data[base+v0:], cs, from, ld, n, cnt, c)
 	case s == 2 && q == 4:
 		// Columns v0+xx and v0+xx+2 are neighbours in column phase
 		// (v0+xx) mod 2.
 		for xx := 0; xx < 2; xx++ {
 			v := v0 + xx
-			d := src.data[base+v%2*np+v/2:]
-			_ = d[(c-1)*cs+2*cnt-1]
-			for o := 0; o < c; o++ {
-				f := from[o*ld:]
-				gemm.Interleave2(d[o*cs:o*cs+2*cnt], f[xx*n:xx*n+cnt], f[(xx+2)*n:(xx+2)*n+cnt])
-			}
+			gemm.Interleave2Rows(src.data[base+v%2*np+v/2:], cs, from[xx*n:], ld, 2*n, cnt, c)
+		}
+	case s == 4 && q == 2:
+		// Column v0+xx+2k alternates between phases (v0+xx) mod 4 and
+		// (v0+xx+2) mod 4.
+		for xx := 0; xx < 2; xx++ {
+			v, w := v0+xx, v0+xx+2
+			gemm.Deinterleave2Rows(src.data[base+v%4*np+v/4:], src.data[base+w%4*np+w/4:], cs, from[xx*n:], ld, cnt, c)
 		}
 	default:
 		var vals [4][]float32

@@ -119,6 +119,48 @@ func Interleave4Rows(dst []float32, ldd int, src []float32, lds, step, n, rows i
 	}
 }
 
+// Interleave2Rows is [Interleave2] on rows row pairs at once: for r < rows,
+// it interleaves src[r·lds:][:n] and src[r·lds+step:][:n] into
+// dst[r·ldd:][:2n]. It panics if a slice is too short.
+func Interleave2Rows(dst []float32, ldd int, src []float32, lds, step, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < 2*n || step < n || lds < 0 || len(dst) < (rows-1)*ldd+2*n || len(src) < (rows-1)*lds+step+n {
+		panic("gemm: Interleave2Rows operands too short")
+	}
+	done := interleave2RowsAsm(dst, ldd, src, lds, step, n, rows)
+	for r := 0; r < rows; r++ {
+		d, f := dst[r*ldd:], src[r*lds:]
+		for i := done; i < n; i++ {
+			d[2*i], d[2*i+1] = f[i], f[step+i]
+		}
+	}
+}
+
+// Deinterleave2Rows is [Deinterleave2] on rows rows at once: for r < rows,
+// it splits src[r·lds:][:n] into a[r·ldab:][:⌈n/2⌉] and b[r·ldab:][:⌊n/2⌋].
+// It panics if a slice is too short.
+func Deinterleave2Rows(a, b []float32, ldab int, src []float32, lds, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldab < (n+1)/2 || lds < n || len(a) < (rows-1)*ldab+(n+1)/2 || len(b) < (rows-1)*ldab+n/2 || len(src) < (rows-1)*lds+n {
+		panic("gemm: Deinterleave2Rows operands too short")
+	}
+	done := deinterleave2RowsAsm(a, b, ldab, src, lds, n, rows) // pairs
+	for r := 0; r < rows; r++ {
+		ar, br, f := a[r*ldab:], b[r*ldab:], src[r*lds:]
+		for i := 2 * done; i < n; i++ {
+			if i%2 == 0 {
+				ar[i/2] = f[i]
+			} else {
+				br[i/2] = f[i]
+			}
+		}
+	}
+}
+
 // Deinterleave2 sets a[i] = src[2i] and b[i] = src[2i+1], splitting a
 // row into its even and odd columns (the column phases of a stride-2
 // convolution's input). a must hold ⌈len(src)/2⌉ elements and b ⌊len(src)/2⌋;

@@ -177,6 +177,12 @@ func sumTerms2AVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *
 func deinterleave4AVX(a, b, c, d, src *float32, n int)
 
 //go:noescape
+func interleave2RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
+
+//go:noescape
+func deinterleave2RowsAVX(a, b *float32, ldab int, src *float32, lds, n, rows int)
+
+//go:noescape
 func interleave4RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
 
 //go:noescape
@@ -239,6 +245,27 @@ func interleave4RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, row
 	}
 	interleave4RowsAVX(&dst[0], ldd, &src[0], lds, step, n8, rows)
 	return n8
+}
+
+// interleave2RowsAsm is interleave4RowsAsm for Interleave2Rows.
+func interleave2RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, rows int) int {
+	n8 := vecBody(n)
+	if n8 == 0 || !vecAsm() {
+		return 0
+	}
+	interleave2RowsAVX(&dst[0], ldd, &src[0], lds, step, n8, rows)
+	return n8
+}
+
+// deinterleave2RowsAsm splits the first vecBody(n/2) pairs of every row
+// for Deinterleave2Rows and returns how many pairs it did.
+func deinterleave2RowsAsm(a, b []float32, ldab int, src []float32, lds, n, rows int) int {
+	p8 := vecBody(n / 2)
+	if p8 == 0 || !vecAsm() {
+		return 0
+	}
+	deinterleave2RowsAVX(&a[0], &b[0], ldab, &src[0], lds, p8, rows)
+	return p8
 }
 
 func interleave4Asm(dst, a, b, c, d []float32) int {

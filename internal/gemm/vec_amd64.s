@@ -495,6 +495,88 @@ d4done:
 	VZEROUPPER
 	RET
 
+// func interleave2RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
+// For r < rows (> 0): writes src[r·lds+i] to dst[r·ldd+2i] and
+// src[r·lds+step+i] to dst[r·ldd+2i+1] for i < n (a positive multiple of 8),
+// as interleave2AVX.
+TEXT ·interleave2RowsAVX(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R10
+	SHLQ $2, R10
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R11
+	SHLQ $2, R11
+	MOVQ step+32(FP), R12
+	SHLQ $2, R12
+	MOVQ rows+48(FP), R13
+i2rrow:
+	MOVQ       n+40(FP), CX
+	SHRQ       $3, CX
+	MOVQ       DI, BX
+	MOVQ       SI, DX
+	LEAQ       (DX)(R12*1), R8
+i2rloop:
+	VMOVUPS    (DX), Y0
+	VMOVUPS    (R8), Y1
+	VUNPCKLPS  Y1, Y0, Y2
+	VUNPCKHPS  Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMOVUPS    Y4, (BX)
+	VMOVUPS    Y5, 32(BX)
+	ADDQ       $32, DX
+	ADDQ       $32, R8
+	ADDQ       $64, BX
+	DECQ       CX
+	JNZ        i2rloop
+	ADDQ       R10, DI
+	ADDQ       R11, SI
+	DECQ       R13
+	JNZ        i2rrow
+	VZEROUPPER
+	RET
+
+// func deinterleave2RowsAVX(a, b *float32, ldab int, src *float32, lds, n, rows int)
+// For r < rows (> 0): writes src[r·lds+2i] to a[r·ldab+i] and
+// src[r·lds+2i+1] to b[r·ldab+i] for i < n pairs (a positive multiple of
+// 8), as deinterleave2AVX.
+TEXT ·deinterleave2RowsAVX(SB), NOSPLIT, $0-56
+	MOVQ a+0(FP), DI
+	MOVQ b+8(FP), R9
+	MOVQ ldab+16(FP), R10
+	SHLQ $2, R10
+	MOVQ src+24(FP), SI
+	MOVQ lds+32(FP), R11
+	SHLQ $2, R11
+	MOVQ rows+48(FP), R13
+d2rrow:
+	MOVQ    n+40(FP), CX
+	SHRQ    $3, CX
+	MOVQ    DI, BX
+	MOVQ    R9, DX
+	MOVQ    SI, R8
+d2rloop:
+	VMOVUPS (R8), Y0
+	VMOVUPS 32(R8), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (BX)
+	VMOVUPS Y3, (DX)
+	ADDQ    $64, R8
+	ADDQ    $32, BX
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     d2rloop
+	ADDQ    R10, DI
+	ADDQ    R10, R9
+	ADDQ    R11, SI
+	DECQ    R13
+	JNZ     d2rrow
+	VZEROUPPER
+	RET
+
 // func interleave4RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
 // For r < rows (> 0): interleaves src[r·lds+j·step+i] (j = 0 … 3) into
 // dst[r·ldd+4i+j] for i < n (a positive multiple of 8), as interleave4AVX.

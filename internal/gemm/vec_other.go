@@ -31,4 +31,12 @@ func interleave4RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, row
 	return 0
 }
 
+func interleave2RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, rows int) int {
+	return 0
+}
+
+func deinterleave2RowsAsm(a, b []float32, ldab int, src []float32, lds, n, rows int) int {
+	return 0
+}
+
 func squareRowAsm(dst, src []float32, panels, stride, nr int) bool { return false }

@@ -301,6 +301,67 @@ func TestInterleave4Rows(t *testing.T) {
 	})
 }
 
+// TestInterleave2Rows and TestDeinterleave2Rows check the many-row
+// variants against the one-row functions, row by row, on every kernel
+// family, on lengths with and without a tail.
+func TestInterleave2Rows(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(31, 32))
+		for _, n := range []int{1, 7, 8, 9, 16, 23, 64} {
+			for _, rows := range []int{1, 3} {
+				step, lds, ldd := n+2, 2*n+11, 2*n+5
+				src := randSlice(r, (rows-1)*lds+step+n)
+				got := make([]float32, (rows-1)*ldd+2*n+1)
+				want := make([]float32, len(got))
+				got[len(got)-1], want[len(want)-1] = 9, 9
+				Interleave2Rows(got[:len(got)-1], ldd, src, lds, step, n, rows)
+				for q := 0; q < rows; q++ {
+					f := src[q*lds:]
+					Interleave2(want[q*ldd:q*ldd+2*n], f[:n], f[step:step+n])
+				}
+				if !sameBits(got, want) {
+					t.Fatalf("n=%d rows=%d: differs from Interleave2", n, rows)
+				}
+			}
+		}
+		defer func() {
+			if recover() == nil {
+				t.Error("no panic on a short src")
+			}
+		}()
+		Interleave2Rows(make([]float32, 64), 16, make([]float32, 20), 16, 8, 8, 2)
+	})
+}
+
+func TestDeinterleave2Rows(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(33, 34))
+		for _, n := range []int{1, 2, 15, 16, 17, 33, 64, 65} {
+			for _, rows := range []int{1, 3} {
+				lds, ldab := n+7, (n+1)/2+3
+				src := randSlice(r, (rows-1)*lds+n)
+				size := (rows-1)*ldab + (n+1)/2 + 1
+				ga, gb := make([]float32, size), make([]float32, size)
+				wa, wb := make([]float32, size), make([]float32, size)
+				ga[size-1], gb[size-1], wa[size-1], wb[size-1] = 9, 9, 9, 9
+				Deinterleave2Rows(ga[:size-1], gb[:size-1], ldab, src, lds, n, rows)
+				for q := 0; q < rows; q++ {
+					Deinterleave2(wa[q*ldab:q*ldab+(n+1)/2], wb[q*ldab:q*ldab+n/2], src[q*lds:q*lds+n])
+				}
+				if !sameBits(ga, wa) || !sameBits(gb, wb) {
+					t.Fatalf("n=%d rows=%d: differs from Deinterleave2", n, rows)
+				}
+			}
+		}
+		defer func() {
+			if recover() == nil {
+				t.Error("no panic on a short src")
+			}
+		}()
+		Deinterleave2Rows(make([]float32, 64), make([]float32, 64), 16, make([]float32, 20), 16, 16, 2)
+	})
+}
+
 // sameBits reports whether a and b hold the same float bits.
 func sameBits(a, b []float32) bool {
 	if len(a) != len(b) {
