@@ -41,13 +41,18 @@ def _eval(argv: List[str]) -> int:
     p.add_argument("--levels", default="all")
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--csv", default="")
+    p.add_argument("--analysis-bf16", action="store_true",
+                   help="round g_a's product operands to bfloat16 (what a BF16 analysis transform would cost)")
     a = p.parse_args(argv)
-    from .evaluate import append_csv, evaluate, format_rows, load_images
+    import contextlib
+
+    from .evaluate import append_csv, bf16_analysis, evaluate, format_rows, load_images
     from .train import _levels_arg, load_checkpoint, model_from_checkpoint
 
     ck = load_checkpoint(a.ckpt)
     model = model_from_checkpoint(ck).eval()
-    rows = evaluate(model, load_images(a.kodak, a.limit), _levels_arg(a.levels, model.cfg.levels))
+    with bf16_analysis(model) if a.analysis_bf16 else contextlib.nullcontext():
+        rows = evaluate(model, load_images(a.kodak, a.limit), _levels_arg(a.levels, model.cfg.levels))
     print(format_rows(rows))
     if a.csv:
         append_csv(a.csv, rows, int(ck.get("step", 0)), float(ck.get("elapsed", 0.0)))

@@ -7,14 +7,18 @@ the range coder, so the numbers are a close lower bound of the real file sizes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
-from typing import Dict, List, Sequence
+import types
+from typing import Dict, Iterator, List, Sequence
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from .data import list_images, read_rgb, to_tensor
-from .model import AEModel, pad64
+from .model import GDN, AEModel, pad64
 
 CSV_FIELDS = ("step", "elapsed_s", "t", "lambda", "bpp", "bpp_y", "bpp_z", "psnr", "images")
 
@@ -53,6 +57,48 @@ def evaluate(model: AEModel, images: Sequence[torch.Tensor], levels: Sequence[fl
                      "psnr": ps / n, "images": int(n)})
     model.train(was_training)
     return rows
+
+
+def _bf16(t: torch.Tensor) -> torch.Tensor:
+    """t rounded to bfloat16 (round to nearest even) and back to float32."""
+    return t.to(torch.bfloat16).float()
+
+
+@contextlib.contextmanager
+def bf16_analysis(model: AEModel) -> Iterator[None]:
+    """Within the context, every product of g_a takes bfloat16 operands and
+    sums in float32, as the AVX-512 BF16 dot product (VDPBF16PS) would: the
+    convolutions' inputs and weights and each GDN's x² and gamma are rounded
+    to bfloat16; biases, beta, the sums and everything else stay float32.
+    (A Winograd implementation rounds the transformed operands instead, with
+    errors of the same size.) It measures what such an analysis transform
+    would cost in rate and distortion; the codec has none."""
+    saved, hooks = [], []
+    try:
+        for m in model.g_a:
+            if isinstance(m, nn.Conv2d):
+                saved.append((m, "weight", m.weight.data))
+                m.weight.data = _bf16(m.weight.data)
+                hooks.append(m.register_forward_pre_hook(lambda _m, inp: (_bf16(inp[0]),)))
+            elif isinstance(m, GDN):
+                def forward(self: GDN, x: torch.Tensor) -> torch.Tensor:
+                    beta, gamma = self.effective()
+                    x = x.float()
+                    c = gamma.shape[0]
+                    norm = F.conv2d(_bf16(x * x), _bf16(gamma).view(c, c, 1, 1), beta)
+                    return x * torch.sqrt(norm) if self.inverse else x * torch.rsqrt(norm)
+
+                saved.append((m, "forward", None))
+                m.forward = types.MethodType(forward, m)
+        yield
+    finally:
+        for h in hooks:
+            h.remove()
+        for m, what, data in saved:
+            if what == "weight":
+                m.weight.data = data
+            else:
+                del m.forward
 
 
 def append_csv(path: str, rows: Sequence[Dict[str, float]], step: int, elapsed: float) -> None:

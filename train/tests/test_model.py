@@ -117,3 +117,21 @@ def test_rd_loss_known_values():
     assert loss.item() == pytest.approx(expect, rel=1e-5)
     assert st["bpp"].item() == pytest.approx(bpp, rel=1e-6)
     assert st["psnr"].item() == pytest.approx(20.0, rel=1e-4)
+
+
+def test_bf16_analysis_rounds_operands_and_restores(tiny):
+    from aezip_train.evaluate import bf16_analysis
+
+    tiny.eval()
+    x = torch.rand(1, 3, 64, 64)
+    with torch.no_grad():
+        before = tiny.g_a(x)
+        with bf16_analysis(tiny):
+            rounded = tiny.g_a(x)
+            # Every conv weight of g_a is a bfloat16 value inside the context.
+            w = tiny.g_a[0].weight
+            assert torch.equal(w, w.to(torch.bfloat16).float())
+        after = tiny.g_a(x)
+    assert torch.equal(before, after)  # weights and GDN forward restored
+    rel = (rounded - before).abs().max() / before.abs().max()
+    assert 0 < rel < 0.05  # bfloat16 has an 8-bit significand: small but nonzero change
