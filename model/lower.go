@@ -240,38 +240,13 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 }
 
 // storeTiles writes vals[xx][k] to input element (o, y, x0+q·k+xx) for
-// every xx < q, where q = len(vals): the outputs of a row of Winograd tiles.
-// The slices of vals have equal lengths.
+// every xx < q, where q = len(vals): the outputs of a row of Winograd tiles,
+// one column of the tiles at a time. storeTileRows has the fast paths for
+// the layouts the layers use; this serves the others.
 func (src *source) storeTiles(o, y, x0 int, vals [][]float32) {
-	q, n := len(vals), len(vals[0])
-	if n == 0 {
-		return
-	}
-	s, np := src.step, src.hp*src.wp
-	base, v0 := src.rowAt(o, y, x0)
-	switch {
-	case s == 1 && q == 2:
-		gemm.Interleave2(src.data[base+v0:][:2*n], vals[0], vals[1])
-	case s == 1 && q == 4:
-		gemm.Interleave4(src.data[base+v0:][:4*n], vals[0], vals[1], vals[2], vals[3])
-	case s == 2 && q == 4:
-		// Columns v0+xx and v0+xx+2 are neighbours in column phase
-		// (v0+xx) mod 2.
-		for xx := 0; xx < 2; xx++ {
-			v := v0 + xx
-			gemm.Interleave2(src.data[base+v%2*np+v/2:][:2*n], vals[xx], vals[xx+2])
-		}
-	case s == 4 && q == 2:
-		// Column v0+xx+2k alternates between phases (v0+xx) mod 4 and
-		// (v0+xx+2) mod 4.
-		for xx := 0; xx < 2; xx++ {
-			v, w := v0+xx, v0+xx+2
-			gemm.Deinterleave2(src.data[base+v%4*np+v/4:][:(n+1)/2], src.data[base+w%4*np+w/4:][:n/2], vals[xx])
-		}
-	default:
-		for xx, vs := range vals {
-			src.store(o, y, x0+xx, q, vs)
-		}
+	q := len(vals)
+	for xx, vs := range vals {
+		src.store(o, y, x0+xx, q, vs)
 	}
 }
 
