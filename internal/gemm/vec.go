@@ -85,24 +85,11 @@ func Interleave2(dst, a, b []float32) {
 	}
 }
 
-// Interleave4 sets dst[4i+j] to the i-th element of a, b, c and d for
-// j = 0, 1, 2, 3: the four columns of a row of 4-wide tiles. The four
-// slices have the same length; it panics otherwise or if dst is shorter
-// than all of them together.
-func Interleave4(dst, a, b, c, d []float32) {
-	n := len(a)
-	if len(b) != n || len(c) != n || len(d) != n || len(dst) < 4*n {
-		panic("gemm: Interleave4 operand lengths")
-	}
-	for i := interleave4Asm(dst, a, b, c, d); i < n; i++ {
-		dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = a[i], b[i], c[i], d[i]
-	}
-}
-
-// Interleave4Rows is [Interleave4] on rows row pairs at once: for r < rows,
-// it interleaves the four slices src[r·lds+j·step:][:n] (j = 0 … 3) into
-// dst[r·ldd:][:4n]. One call stores a row of Winograd tiles for every
-// channel. It panics if a slice is too short.
+// Interleave4Rows interleaves, for each r < rows, the four slices
+// src[r·lds+j·step:][:n] (j = 0 … 3) into dst[r·ldd:][:4n], so that
+// dst[r·ldd+4i+j] = src[r·lds+j·step+i]: the four columns of a row of
+// 4-wide tiles. One call stores a row of Winograd tiles for every channel.
+// It panics if a slice is too short.
 func Interleave4Rows(dst []float32, ldd int, src []float32, lds, step, n, rows int) {
 	if rows <= 0 || n <= 0 {
 		return
@@ -129,7 +116,7 @@ func Interleave2Rows(dst []float32, ldd int, src []float32, lds, step, n, rows i
 	if ldd < 2*n || step < n || lds < 0 || len(dst) < (rows-1)*ldd+2*n || len(src) < (rows-1)*lds+step+n {
 		panic("gemm: Interleave2Rows operands too short")
 	}
-	done := interleave2RowsAsm(dst, ldd, src, lds, step, n, rows)
+	done := interleave2RowsAsm(dst, ldd, src, src[step:], lds, n, rows)
 	for r := 0; r < rows; r++ {
 		d, f := dst[r*ldd:], src[r*lds:]
 		for i := done; i < n; i++ {

@@ -20,12 +20,6 @@ func squareAVX(dst, src *float32, n int)
 func fillAVX(dst *float32, v float32, n int)
 
 //go:noescape
-func interleave2AVX(dst, a, b *float32, n int)
-
-//go:noescape
-func deinterleave2AVX(a, b, src *float32, n int)
-
-//go:noescape
 func widenAddClearAVX(dst *int64, src *int32, n int)
 
 //go:noescape
@@ -101,7 +95,7 @@ func interleave2Asm(dst, a, b []float32) int {
 	}
 	_ = b[n-1]
 	_ = dst[2*n-1]
-	interleave2AVX(&dst[0], &a[0], &b[0], n)
+	interleave2RowsAVX(&dst[0], 0, &a[0], &b[0], 0, n, 1)
 	return n
 }
 
@@ -112,7 +106,7 @@ func deinterleave2Asm(a, b, src []float32) int {
 	}
 	_ = a[n-1]
 	_ = src[2*n-1]
-	deinterleave2AVX(&a[0], &b[0], &src[0], n)
+	deinterleave2RowsAVX(&a[0], &b[0], 0, &src[0], 0, n, 1)
 	return n
 }
 
@@ -177,16 +171,13 @@ func sumTerms2AVX(dst *float32, ldd int, src *float32, lds int, off *[4]int, c *
 func deinterleave4AVX(a, b, c, d, src *float32, n int)
 
 //go:noescape
-func interleave2RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
+func interleave2RowsAVX(dst *float32, ldd int, a, b *float32, lds, n, rows int)
 
 //go:noescape
 func deinterleave2RowsAVX(a, b *float32, ldab int, src *float32, lds, n, rows int)
 
 //go:noescape
 func interleave4RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
-
-//go:noescape
-func interleave4AVX(dst, a, b, c, d *float32, n int)
 
 //go:noescape
 func addScaledRowsAVX(dst *float32, ldd int, src *float32, lds int, s float32, rows, n int)
@@ -247,13 +238,14 @@ func interleave4RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, row
 	return n8
 }
 
-// interleave2RowsAsm is interleave4RowsAsm for Interleave2Rows.
-func interleave2RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, rows int) int {
+// interleave2RowsAsm is interleave4RowsAsm for Interleave2Rows, whose
+// rows r interleave a[r·lds:] and b[r·lds:].
+func interleave2RowsAsm(dst []float32, ldd int, a, b []float32, lds, n, rows int) int {
 	n8 := vecBody(n)
 	if n8 == 0 || !vecAsm() {
 		return 0
 	}
-	interleave2RowsAVX(&dst[0], ldd, &src[0], lds, step, n8, rows)
+	interleave2RowsAVX(&dst[0], ldd, &a[0], &b[0], lds, n8, rows)
 	return n8
 }
 
@@ -268,16 +260,6 @@ func deinterleave2RowsAsm(a, b []float32, ldab int, src []float32, lds, n, rows 
 	return p8
 }
 
-func interleave4Asm(dst, a, b, c, d []float32) int {
-	n := vecBody(len(a))
-	if n == 0 || !vecAsm() {
-		return 0
-	}
-	_, _, _ = b[n-1], c[n-1], d[n-1]
-	_ = dst[4*n-1]
-	interleave4AVX(&dst[0], &a[0], &b[0], &c[0], &d[0], n)
-	return n
-}
 
 // squareRowAsm is packRowAsm that squares each element: it writes
 // src[i·nr+j]² to dst[i·stride+j] for j < nr and each of the panels, and

@@ -131,33 +131,6 @@ p16done:
 	VZEROUPPER
 	RET
 
-// func interleave2AVX(dst, a, b *float32, n int)
-// Writes a[i] to dst[2i] and b[i] to dst[2i+1] for i < n (a multiple of 8).
-TEXT ·interleave2AVX(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DX
-	MOVQ n+24(FP), CX
-	SHRQ $3, CX
-	JZ   ildone
-illoop:
-	VMOVUPS    (SI), Y0
-	VMOVUPS    (DX), Y1
-	VUNPCKLPS  Y1, Y0, Y2
-	VUNPCKHPS  Y1, Y0, Y3
-	VPERM2F128 $0x20, Y3, Y2, Y4
-	VPERM2F128 $0x31, Y3, Y2, Y5
-	VMOVUPS    Y4, (DI)
-	VMOVUPS    Y5, 32(DI)
-	ADDQ       $32, SI
-	ADDQ       $32, DX
-	ADDQ       $64, DI
-	DECQ       CX
-	JNZ        illoop
-ildone:
-	VZEROUPPER
-	RET
-
 // func interleave16AVX(dst, a, b *int16, n int)
 // Writes a[i] to dst[2i] and b[i] to dst[2i+1] for i < n (a multiple of 16).
 TEXT ·interleave16AVX(SB), NOSPLIT, $0-32
@@ -237,33 +210,6 @@ rgloop:
 	DECQ         CX
 	JNZ          rgloop
 rgdone:
-	VZEROUPPER
-	RET
-
-// func deinterleave2AVX(a, b, src *float32, n int)
-// Writes src[2i] to a[i] and src[2i+1] to b[i] for i < n (a multiple of 8).
-TEXT ·deinterleave2AVX(SB), NOSPLIT, $0-32
-	MOVQ a+0(FP), DI
-	MOVQ b+8(FP), DX
-	MOVQ src+16(FP), SI
-	MOVQ n+24(FP), CX
-	SHRQ $3, CX
-	JZ   dldone
-dlloop:
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), Y1
-	VSHUFPS $0x88, Y1, Y0, Y2
-	VSHUFPS $0xDD, Y1, Y0, Y3
-	VPERMPD $0xD8, Y2, Y2
-	VPERMPD $0xD8, Y3, Y3
-	VMOVUPS Y2, (DI)
-	VMOVUPS Y3, (DX)
-	ADDQ    $64, SI
-	ADDQ    $32, DI
-	ADDQ    $32, DX
-	DECQ    CX
-	JNZ     dlloop
-dldone:
 	VZEROUPPER
 	RET
 
@@ -453,7 +399,7 @@ s2col:
 
 // func deinterleave4AVX(a, b, c, d, src *float32, n int)
 // Writes src[4i], src[4i+1], src[4i+2], src[4i+3] to a[i], b[i], c[i],
-// d[i] for i < n (a multiple of 8): the inverse of interleave4AVX.
+// d[i] for i < n (a multiple of 8): the inverse of interleave4RowsAVX on one row.
 TEXT ·deinterleave4AVX(SB), NOSPLIT, $0-48
 	MOVQ a+0(FP), DI
 	MOVQ b+8(FP), DX
@@ -495,26 +441,25 @@ d4done:
 	VZEROUPPER
 	RET
 
-// func interleave2RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
-// For r < rows (> 0): writes src[r·lds+i] to dst[r·ldd+2i] and
-// src[r·lds+step+i] to dst[r·ldd+2i+1] for i < n (a positive multiple of 8),
-// as interleave2AVX.
+// func interleave2RowsAVX(dst *float32, ldd int, a, b *float32, lds, n, rows int)
+// For r < rows (> 0): writes a[r·lds+i] to dst[r·ldd+2i] and b[r·lds+i] to
+// dst[r·ldd+2i+1] for i < n (a positive multiple of 8). With rows 1 it is
+// the body of Interleave2.
 TEXT ·interleave2RowsAVX(SB), NOSPLIT, $0-56
 	MOVQ dst+0(FP), DI
 	MOVQ ldd+8(FP), R10
 	SHLQ $2, R10
-	MOVQ src+16(FP), SI
-	MOVQ lds+24(FP), R11
+	MOVQ a+16(FP), SI
+	MOVQ b+24(FP), R12
+	MOVQ lds+32(FP), R11
 	SHLQ $2, R11
-	MOVQ step+32(FP), R12
-	SHLQ $2, R12
 	MOVQ rows+48(FP), R13
 i2rrow:
 	MOVQ       n+40(FP), CX
 	SHRQ       $3, CX
 	MOVQ       DI, BX
 	MOVQ       SI, DX
-	LEAQ       (DX)(R12*1), R8
+	MOVQ       R12, R8
 i2rloop:
 	VMOVUPS    (DX), Y0
 	VMOVUPS    (R8), Y1
@@ -531,6 +476,7 @@ i2rloop:
 	JNZ        i2rloop
 	ADDQ       R10, DI
 	ADDQ       R11, SI
+	ADDQ       R11, R12
 	DECQ       R13
 	JNZ        i2rrow
 	VZEROUPPER
@@ -539,7 +485,7 @@ i2rloop:
 // func deinterleave2RowsAVX(a, b *float32, ldab int, src *float32, lds, n, rows int)
 // For r < rows (> 0): writes src[r·lds+2i] to a[r·ldab+i] and
 // src[r·lds+2i+1] to b[r·ldab+i] for i < n pairs (a positive multiple of
-// 8), as deinterleave2AVX.
+// 8). With rows 1 it is the body of Deinterleave2.
 TEXT ·deinterleave2RowsAVX(SB), NOSPLIT, $0-56
 	MOVQ a+0(FP), DI
 	MOVQ b+8(FP), R9
@@ -579,7 +525,7 @@ d2rloop:
 
 // func interleave4RowsAVX(dst *float32, ldd int, src *float32, lds, step, n, rows int)
 // For r < rows (> 0): interleaves src[r·lds+j·step+i] (j = 0 … 3) into
-// dst[r·ldd+4i+j] for i < n (a positive multiple of 8), as interleave4AVX.
+// dst[r·ldd+4i+j] for i < n (a positive multiple of 8).
 TEXT ·interleave4RowsAVX(SB), NOSPLIT, $0-56
 	MOVQ dst+0(FP), DI
 	MOVQ ldd+8(FP), R10
@@ -630,50 +576,6 @@ i4rloop:
 	ADDQ       R11, SI
 	DECQ       R13
 	JNZ        i4rrow
-	VZEROUPPER
-	RET
-
-// func interleave4AVX(dst, a, b, c, d *float32, n int)
-// Writes a[i], b[i], c[i], d[i] to dst[4i … 4i+3] for i < n (a multiple
-// of 8).
-TEXT ·interleave4AVX(SB), NOSPLIT, $0-48
-	MOVQ dst+0(FP), DI
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DX
-	MOVQ c+24(FP), R8
-	MOVQ d+32(FP), R9
-	MOVQ n+40(FP), CX
-	SHRQ $3, CX
-	JZ   i4done
-i4loop:
-	VMOVUPS    (SI), Y0
-	VMOVUPS    (DX), Y1
-	VMOVUPS    (R8), Y2
-	VMOVUPS    (R9), Y3
-	VUNPCKLPS  Y2, Y0, Y4 // a0 c0 a1 c1 | a4 c4 a5 c5
-	VUNPCKHPS  Y2, Y0, Y5 // a2 c2 a3 c3 | a6 c6 a7 c7
-	VUNPCKLPS  Y3, Y1, Y6 // b0 d0 b1 d1 | b4 d4 b5 d5
-	VUNPCKHPS  Y3, Y1, Y7 // b2 d2 b3 d3 | b6 d6 b7 d7
-	VUNPCKLPS  Y6, Y4, Y0 // a0 b0 c0 d0 | a4 b4 c4 d4
-	VUNPCKHPS  Y6, Y4, Y1 // a1 b1 c1 d1 | a5 b5 c5 d5
-	VUNPCKLPS  Y7, Y5, Y2 // a2 b2 c2 d2 | a6 b6 c6 d6
-	VUNPCKHPS  Y7, Y5, Y3 // a3 b3 c3 d3 | a7 b7 c7 d7
-	VPERM2F128 $0x20, Y1, Y0, Y4
-	VPERM2F128 $0x20, Y3, Y2, Y5
-	VPERM2F128 $0x31, Y1, Y0, Y6
-	VPERM2F128 $0x31, Y3, Y2, Y7
-	VMOVUPS    Y4, (DI)
-	VMOVUPS    Y5, 32(DI)
-	VMOVUPS    Y6, 64(DI)
-	VMOVUPS    Y7, 96(DI)
-	ADDQ       $32, SI
-	ADDQ       $32, DX
-	ADDQ       $32, R8
-	ADDQ       $32, R9
-	ADDQ       $128, DI
-	DECQ       CX
-	JNZ        i4loop
-i4done:
 	VZEROUPPER
 	RET
 

@@ -24,14 +24,13 @@ func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32,
 	return 0
 }
 
-func interleave4Asm(dst, a, b, c, d []float32) int   { return 0 }
 func deinterleave4Asm(a, b, c, d, src []float32) int { return 0 }
 
 func interleave4RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, rows int) int {
 	return 0
 }
 
-func interleave2RowsAsm(dst []float32, ldd int, src []float32, lds, step, n, rows int) int {
+func interleave2RowsAsm(dst []float32, ldd int, a, b []float32, lds, n, rows int) int {
 	return 0
 }
 
