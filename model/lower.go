@@ -239,22 +239,11 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 	}
 }
 
-// storeTiles writes vals[xx][k] to input element (o, y, x0+q·k+xx) for
-// every xx < q, where q = len(vals): the outputs of a row of Winograd tiles,
-// one column of the tiles at a time. storeTileRows has the fast paths for
-// the layouts the layers use; this serves the others.
-func (src *source) storeTiles(o, y, x0 int, vals [][]float32) {
-	q := len(vals)
-	for xx, vs := range vals {
-		src.store(o, y, x0+xx, q, vs)
-	}
-}
-
-// storeTileRows is storeTiles for channels 0 … c−1 at once, with channel
-// o's q rows of tile outputs at from[o·ld+xx·n:][:cnt] (xx < q ≤ 4). A band
-// of Winograd tiles stores a few dozen values per channel and row, so
-// finding each channel's row once per call, not once per channel, is
-// worth the separate loop.
+// storeTileRows writes the outputs of a row of Winograd tiles for channels
+// 0 … c−1: for xx < q and k < cnt, from[o·ld+xx·n+k] goes to input element
+// (o, y, x0+q·k+xx). A band of tiles stores a few dozen values per channel
+// and row, so the layouts the layers use find the first channel's row once
+// and run one many-row assembly call for all channels.
 func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int) {
 	if c <= 0 || cnt <= 0 {
 		return
@@ -283,12 +272,10 @@ func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int
 			gemm.Deinterleave2Rows(src.data[base+v%4*np+v/4:], src.data[base+w%4*np+w/4:], cs, from[xx*n:], ld, cnt, c)
 		}
 	default:
-		var vals [4][]float32
 		for o := 0; o < c; o++ {
 			for xx := 0; xx < q; xx++ {
-				vals[xx] = from[o*ld+xx*n:][:cnt]
+				src.store(o, y, x0+xx, q, from[o*ld+xx*n:][:cnt])
 			}
-			src.storeTiles(o, y, x0, vals[:q])
 		}
 	}
 }

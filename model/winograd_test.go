@@ -121,53 +121,12 @@ func TestWinogradTransforms(t *testing.T) {
 	requireTransformsMatchReference(t, ga, gs, ha, rand.New(rand.NewPCG(115, 116)), m, 35, 49, 3, 5)
 }
 
-// TestSourceStoreTiles requires storeTiles, on every step and tile width
-// the layers use, to give the planes that laying out the whole tensor
-// gives.
-func TestSourceStoreTiles(t *testing.T) {
-	r := rand.New(rand.NewPCG(117, 118))
-	for _, step := range []int{1, 2, 4} {
-		for _, q := range []int{2, 4} {
-			for _, pad := range []int{0, 1, 2} {
-				c, h, w := 2, 5, 4*q+q*r.IntN(3) // whole tiles
-				var taps []tap
-				for d := -pad; d <= 2; d++ {
-					taps = append(taps, tap{dy: d, dx: d})
-				}
-				g := sourceGeom(step, h, w, h, w, taps)
-				x := randTensor(r, c, h, w)
-				want := sourceOf(x, g, 0)
-				got := newSource(c, h, w, g, 1)
-				for o := 0; o < c; o++ {
-					for y := 0; y < h; y++ {
-						// Tiles from column q onwards, then the first one alone.
-						for _, x0 := range []int{q, 0} {
-							n := (w - x0) / q
-							if x0 == 0 {
-								n = 1
-							}
-							vals := make([][]float32, q)
-							for xx := range vals {
-								for k := 0; k < n; k++ {
-									vals[xx] = append(vals[xx], x.At(o, y, x0+q*k+xx))
-								}
-							}
-							got.storeTiles(o, y, x0, vals)
-						}
-					}
-				}
-				require.True(t, equalBits(want.data, got.data), "step %d q %d pad %d", step, q, pad)
-				want.release()
-				got.release()
-			}
-		}
-	}
-}
-
 // TestSourceStoreTileRows requires storeTileRows, which stores all
 // channels of a row of tiles from a strided buffer, to give the planes that
-// laying out the whole tensor gives, on every step and tile width, with a
-// row stride and a gap between the tile-column rows like the bands'.
+// laying out the whole tensor gives, on every step and tile width (the
+// layouts with assembly and, for step 2 with q 2 and step 4 with q 4, the
+// generic path), with a row stride and a gap between the tile-column rows
+// like the bands'.
 func TestSourceStoreTileRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(121, 122))
 	for _, step := range []int{1, 2, 4} {
