@@ -16,6 +16,9 @@ var X86 struct {
 	// HasAVX512VNNI reports the AVX-512 VNNI dot-product instructions
 	// (VPDPWSSD), with the same operating-system support as AVX512F.
 	HasAVX512VNNI bool
+	// HasAVX512BF16 reports the AVX-512 bfloat16 instructions
+	// (VDPBF16PS), with the same operating-system support as AVX512F.
+	HasAVX512BF16 bool
 }
 
 func init() { detect() }

@@ -38,6 +38,7 @@ func TestMatchesProcCPUInfo(t *testing.T) {
 		{"avx2", X86.HasAVX2},
 		{"fma", X86.HasFMA},
 		{"avx512f", X86.HasAVX512F},
+		{"avx512_bf16", X86.HasAVX512BF16},
 		{"avx512bw", X86.HasAVX512BW},
 		{"avx512dq", X86.HasAVX512DQ},
 		{"avx512vl", X86.HasAVX512VL},

@@ -31,7 +31,7 @@ func detect() {
 	xcr0, _ := xgetbv()
 	ymmOS := xcr0&0x6 == 0x6   // XMM and YMM state
 	zmmOS := xcr0&0xe6 == 0xe6 // plus opmask, ZMM0-15 upper halves, ZMM16-31
-	_, ebx7, ecx7, _ := cpuid(7, 0)
+	eax7, ebx7, ecx7, _ := cpuid(7, 0)
 	if ymmOS {
 		X86.HasAVX2 = bit(ebx7, 5)
 		X86.HasFMA = bit(ecx1, 12)
@@ -42,5 +42,11 @@ func detect() {
 		X86.HasAVX512BW = X86.HasAVX512F && bit(ebx7, 30)
 		X86.HasAVX512VL = X86.HasAVX512F && bit(ebx7, 31)
 		X86.HasAVX512VNNI = X86.HasAVX512F && bit(ecx7, 11)
+		// Leaf 7's EAX is the highest sub-leaf; sub-leaf 1 EAX bit 5
+		// is AVX512_BF16.
+		if eax7 >= 1 {
+			eax71, _, _, _ := cpuid(7, 1)
+			X86.HasAVX512BF16 = X86.HasAVX512F && bit(eax71, 5)
+		}
 	}
 }

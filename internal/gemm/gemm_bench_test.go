@@ -132,3 +132,41 @@ func BenchmarkSgemmPacked(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPanels compares SgemmPanels with SgemmBF16Panels on the shape of
+// one Winograd product of a 128-channel layer: 128×128 by 128×256 panels,
+// B in L2.
+func BenchmarkPanels(b *testing.B) {
+	const m, n, k = 128, 256, 128
+	r := rand.New(rand.NewPCG(1, 1))
+	a := randSlice(r, m*k)
+	bb := randSlice(r, k*n)
+	c := make([]float32, m*n)
+	pa := PackA(m, k, a, k)
+	w := PanelWidth()
+	fp := make([]float32, (n+w-1)/w*w*k)
+	for j := 0; j < n; j++ {
+		for p := 0; p < k; p++ {
+			fp[j/w*k*w+p*w+j%w] = bb[p*n+j]
+		}
+	}
+	b.Run("float32", func(b *testing.B) {
+		cpu0 := cputime.Process().Seconds()
+		for b.Loop() {
+			SgemmPanels(pa, n, fp, c, n)
+		}
+		reportFlops(b, 2*float64(m)*float64(n)*float64(k), cpu0, "GFLOPS")
+	})
+	if !BF16Available() {
+		return
+	}
+	pb := PackBF16(m, k, a, k)
+	bp := bf16Panels(r, k, n, bb)
+	b.Run("bf16", func(b *testing.B) {
+		cpu0 := cputime.Process().Seconds()
+		for b.Loop() {
+			SgemmBF16Panels(pb, n, bp, c, n)
+		}
+		reportFlops(b, 2*float64(m)*float64(n)*float64(k), cpu0, "GFLOPS")
+	})
+}

@@ -97,22 +97,13 @@ func TestSgemmRowsIdentical(t *testing.T) {
 func TestSgemmRowsPanics(t *testing.T) {
 	pa := PackA(2, 3, make([]float32, 6), 3)
 	c := make([]float32, 8)
-	for name, f := range map[string]func(){
+	expectPanics(t, map[string]func(){
 		"rows count":   func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, 1}, c, 4) },
 		"row past end": func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, 1, 7}, c, 4) },
 		"negative row": func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, -1, 2}, c, 4) },
 		"short c":      func() { SgemmRows(pa, 4, make([]float32, 10), []int{0, 1, 2}, c[:7], 4) },
 		"negative n":   func() { SgemmRows(pa, -1, make([]float32, 10), []int{0, 1, 2}, c, 4) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 func requireBits(t *testing.T, got, want []float32, format string, args ...any) {
@@ -182,4 +173,20 @@ func TestPackACopy(t *testing.T) {
 			}
 		}
 	})
+}
+
+// expectPanics runs each function and fails the test for every one that
+// does not panic.
+func expectPanics(t *testing.T, fs map[string]func()) {
+	t.Helper()
+	for name, f := range fs {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
 }

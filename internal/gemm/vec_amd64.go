@@ -260,7 +260,6 @@ func deinterleave2RowsAsm(a, b []float32, ldab int, src []float32, lds, n, rows 
 	return p8
 }
 
-
 // squareRowAsm is packRowAsm that squares each element: it writes
 // src[i·nr+j]² to dst[i·stride+j] for j < nr and each of the panels, and
 // reports false if it cannot (no assembly for nr, or Generic selected).

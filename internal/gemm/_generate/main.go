@@ -22,6 +22,7 @@ import (
 func main() {
 	out := flag.String("out", "../sgemm_amd64.s", "float kernel output file")
 	dot := flag.String("dot", "../dot_amd64.s", "int16 kernel output file")
+	sb := flag.String("bf16", "../sbgemm_amd64.s", "bfloat16 kernel output file")
 	flag.Parse()
 	var b bytes.Buffer
 	header(&b)
@@ -46,6 +47,14 @@ func main() {
 		dotKernel(&b, avx2, mr, false)
 	}
 	if err := os.WriteFile(*dot, b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	b.Reset()
+	header(&b)
+	for mr := 1; mr <= 14; mr++ {
+		bf16Kernel(&b, mr)
+	}
+	if err := os.WriteFile(*sb, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -221,4 +230,89 @@ func prefetchC(p func(string, ...any), mr, nrBytes int) {
 			p("ADDQ R8, R9")
 		}
 	}
+}
+
+// bf16Kernel emits kernB512x<mr>(kp int, a, b *uint32, c *float32, ldc int).
+// Both operands are packed in k pairs of bfloat16 values, as for
+// dotKernel: A holds mr words per pair step, B holds 32 words (two
+// vectors) per pair step. VDPBF16PS adds both products of a pair to a
+// float32 accumulator; each accumulator starts at zero, takes the pair
+// steps in increasing order and is added to C once.
+func bf16Kernel(b *bytes.Buffer, mr int) {
+	s := avx512
+	bReg0, bReg1, aReg := 2*mr, 2*mr+1, 2*mr+2
+	if aReg > 31 {
+		log.Fatalf("bf16 kernel x%d needs too many registers", mr)
+	}
+	nrBytes := 2 * s.bytes
+	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
+	fmt.Fprintf(b, "\n// func kernB512x%d(kp int, a, b *uint32, c *float32, ldc int)\n", mr)
+	fmt.Fprintf(b, "TEXT ·kernB512x%d(SB), NOSPLIT, $0-40\n", mr)
+	p("MOVQ kp+0(FP), CX")
+	p("MOVQ a+8(FP), SI")
+	p("MOVQ b+16(FP), DI")
+	p("MOVQ c+24(FP), DX")
+	p("MOVQ ldc+32(FP), R8")
+	p("SHLQ $2, R8")
+	prefetchC(p, mr, nrBytes)
+	for i := 0; i < 2*mr; i++ {
+		p("VPXORD %s, %s, %s", s.r(i), s.r(i), s.r(i))
+	}
+	step := func(off int) {
+		p("VMOVDQU32 %d(DI), %s", off*nrBytes, s.r(bReg0))
+		p("VMOVDQU32 %d(DI), %s", off*nrBytes+s.bytes, s.r(bReg1))
+		for i := 0; i < mr; i++ {
+			p("VPBROADCASTD %d(SI), %s", 4*(off*mr+i), s.r(aReg))
+			p("%s", vdpbf16ps(2*i, aReg, bReg0))
+			p("%s", vdpbf16ps(2*i+1, aReg, bReg1))
+		}
+	}
+	p("MOVQ CX, BX")
+	p("SHRQ $2, BX")
+	p("ANDQ $3, CX")
+	p("TESTQ BX, BX")
+	p("JZ tail")
+	fmt.Fprintln(b, "loop4:")
+	for u := 0; u < 4; u++ {
+		step(u)
+	}
+	p("ADDQ $%d, SI", 16*mr)
+	p("ADDQ $%d, DI", 4*nrBytes)
+	p("DECQ BX")
+	p("JNZ loop4")
+	fmt.Fprintln(b, "tail:")
+	p("TESTQ CX, CX")
+	p("JZ store")
+	fmt.Fprintln(b, "loop1:")
+	step(0)
+	p("ADDQ $%d, SI", 4*mr)
+	p("ADDQ $%d, DI", nrBytes)
+	p("DECQ CX")
+	p("JNZ loop1")
+	fmt.Fprintln(b, "store:")
+	for i := 0; i < mr; i++ {
+		p("VADDPS (DX), %s, %s", s.r(2*i), s.r(2*i))
+		p("VADDPS %d(DX), %s, %s", s.bytes, s.r(2*i+1), s.r(2*i+1))
+		p("VMOVUPS %s, (DX)", s.r(2*i))
+		p("VMOVUPS %s, %d(DX)", s.r(2*i+1), s.bytes)
+		if i != mr-1 {
+			p("ADDQ R8, DX")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// vdpbf16ps encodes VDPBF16PS zmm<dst>, zmm<src1>, zmm<src2> (Intel operand
+// order: dst += pairs of src1 times pairs of src2) as bytes, because Go's
+// assembler does not know the instruction. It is EVEX.512.F3.0F38.W0 52 /r
+// with a register operand: VPDPWSSD's encoding (66 prefix) with pp = F3.
+func vdpbf16ps(dst, src1, src2 int) string {
+	inv := func(v, bit int) byte { return byte(^(v >> bit) & 1) }
+	p0 := inv(dst, 3)<<7 | inv(src2, 4)<<6 | inv(src2, 3)<<5 | inv(dst, 4)<<4 | 0b10 // R X B R' 00 mm=0F38
+	p1 := byte(^src1&0xf)<<3 | 1<<2 | 0b10                                           // W=0 vvvv 1 pp=F3
+	p2 := byte(0b10)<<5 | inv(src1, 4)<<3                                            // z=0 L'L=512 b=0 V' aaa=0
+	modrm := 0xc0 | byte(dst&7)<<3 | byte(src2&7)
+	return fmt.Sprintf("BYTE $0x62; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x52; BYTE $0x%02x // VDPBF16PS Z%d, Z%d, Z%d",
+		p0, p1, p2, modrm, src2, src1, dst)
 }

@@ -1,0 +1,93 @@
+// This file declares the bfloat16 kernels of sbgemm_amd64.s and
+// sbvec_amd64.s and registers them when the processor has AVX512_BF16.
+
+//go:build amd64 && !noasm && gc
+
+package gemm
+
+import "github.com/aezip/aezip/internal/cpu"
+
+// kernB512xMR adds an MR×kp panel of A (one word of two bfloat16 per row
+// and pair step) times a kp×32 panel of B (32 words per pair step) to the
+// MR×32 float32 tile at c with row stride ldc, as kernBGo does.
+
+//go:noescape
+func kernB512x1(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x2(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x3(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x4(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x5(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x6(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x7(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x8(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x9(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x10(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x11(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x12(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x13(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernB512x14(kp int, a, b *uint32, c *float32, ldc int)
+
+// sumTermsBF16AVX512 is SumTermsBF16 for n a positive multiple of 16.
+//
+//go:noescape
+func sumTermsBF16AVX512(dst *uint32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
+
+type asmBF16 func(kp int, a, b *uint32, c *float32, ldc int)
+
+var kernB512 = [...]asmBF16{nil, kernB512x1, kernB512x2, kernB512x3, kernB512x4,
+	kernB512x5, kernB512x6, kernB512x7, kernB512x8, kernB512x9, kernB512x10,
+	kernB512x11, kernB512x12, kernB512x13, kernB512x14}
+
+// hasBF16 reports whether the processor runs the kernels above: they need
+// AVX512_BF16 and use AVX-512 F registers and moves.
+var hasBF16 = cpu.X86.HasAVX512BF16 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL
+
+var _ = registerBF16()
+
+func registerBF16() bool {
+	if !hasBF16 {
+		return true
+	}
+	bf16Kernels = func(h, kp int, a, b []uint32, c []float32, ldc int) {
+		_ = a[h*kp-1]
+		_ = b[kp*BF16PanelWidth-1]
+		_ = c[(h-1)*ldc+BF16PanelWidth-1]
+		kernB512[h](kp, &a[0], &b[0], &c[0], ldc)
+	}
+	return true
+}
+
+func sumTermsBF16Asm(dst []uint32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
+	n16 := n &^ 15
+	if n16 == 0 || !hasBF16 || ActiveKernel() != AVX512 {
+		return 0
+	}
+	sumTermsBF16AVX512(&dst[0], ldd, &src[0], lds, off, c, pairs, n16)
+	return n16
+}

@@ -1,0 +1,179 @@
+// This file tests the bfloat16 product: the rounding, the input transform
+// against SumTerms, and the kernels against the Go kernel and float64.
+
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRoundBF16 checks the rounding against the nearest bfloat16 found in
+// float64 arithmetic, ties to even, including values at and around ties.
+func TestRoundBF16(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	vals := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 3.1415927, 65504, 1e-30,
+		math.MaxFloat32, -math.MaxFloat32, float32(math.Inf(1)), float32(math.Inf(-1))}
+	for range 2000 {
+		u := r.Uint32()&0x7f7fffff | r.Uint32()&0x80000000
+		vals = append(vals, math.Float32frombits(u))
+		// Exact ties and their neighbours.
+		tie := u&0xffff0000 | 0x8000
+		vals = append(vals, math.Float32frombits(tie), math.Float32frombits(tie-1), math.Float32frombits(tie+1))
+	}
+	for _, v := range vals {
+		got := RoundBF16(v)
+		if math.IsInf(float64(v), 0) {
+			if math.Float32bits(v)>>16 != uint32(got) {
+				t.Fatalf("RoundBF16(%v) = %#04x", v, got)
+			}
+			continue
+		}
+		lo := math.Float32bits(v) >> 16 // truncation: the candidate toward zero
+		a, b := float64(bf16Float(lo)), float64(bf16Float(lo+1))
+		if math.IsInf(b, 0) {
+			b = math.Copysign(math.Ldexp(1, 128), b) // the next value up, were the exponent wider
+		}
+		da, db := math.Abs(float64(v)-a), math.Abs(b-float64(v))
+		want := lo
+		if db < da || (db == da && lo&1 == 1) {
+			want = lo + 1
+		}
+		if uint32(got) != want {
+			t.Fatalf("RoundBF16(%v = %#08x) = %#04x, want %#04x", v, math.Float32bits(v), got, want)
+		}
+	}
+}
+
+// TestSumTermsBF16 requires, on every kernel family, the rounded and
+// paired sums of SumTerms with four terms.
+func TestSumTermsBF16(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(43, 44))
+		for _, n := range []int{1, 15, 16, 17, 32, 61} {
+			for _, pairs := range []int{1, 2, 5} {
+				off := [4]int{r.IntN(9), r.IntN(9), 0, r.IntN(9)}
+				c := [4]float32{1, -1, 0.3, 0}
+				lds, ldd := n+9+r.IntN(3), n+r.IntN(3)
+				src := randSlice(r, (2*pairs-1)*lds+n+9)
+				sums := make([]float32, 2*pairs*n)
+				for row := 0; row < 2*pairs; row++ {
+					for i := 0; i < n; i++ {
+						var v float32
+						for k := range 4 {
+							p := float32(float64(c[k]) * float64(src[row*lds+off[k]+i]))
+							if k == 0 {
+								v = p
+							} else {
+								v = float32(float64(v) + float64(p))
+							}
+						}
+						sums[row*n+i] = v
+					}
+				}
+				dst := make([]uint32, (pairs-1)*ldd+n+1)
+				sentinel := uint32(0xdeadbeef)
+				dst[len(dst)-1] = sentinel
+				SumTermsBF16(dst, ldd, src, lds, &off, &c, pairs, n)
+				for p := 0; p < pairs; p++ {
+					for i := 0; i < n; i++ {
+						want := uint32(RoundBF16(sums[2*p*n+i])) | uint32(RoundBF16(sums[(2*p+1)*n+i]))<<16
+						if dst[p*ldd+i] != want {
+							t.Fatalf("n=%d pairs=%d: dst[%d][%d] = %#08x, want %#08x", n, pairs, p, i, dst[p*ldd+i], want)
+						}
+					}
+				}
+				if dst[len(dst)-1] != sentinel {
+					t.Fatalf("n=%d pairs=%d: wrote past the end", n, pairs)
+				}
+			}
+		}
+	})
+}
+
+// bf16Panels lays out the k×n matrix b (row stride n) in bfloat16 pair
+// panels for SgemmBF16Panels, with garbage in the columns past n.
+func bf16Panels(r *rand.Rand, k, n int, b []float32) []uint32 {
+	const w = BF16PanelWidth
+	kp := (k + 1) / 2
+	np := (n + w - 1) / w
+	bp := make([]uint32, np*kp*w)
+	for i := range bp {
+		bp[i] = r.Uint32() // garbage, NaNs included, must not reach C
+	}
+	for j := 0; j < n; j++ {
+		for q := 0; q < kp; q++ {
+			var hi float32
+			if 2*q+1 < k {
+				hi = b[(2*q+1)*n+j]
+			}
+			bp[j/w*kp*w+q*w+j%w] = packBF16Pair(b[2*q*n+j], hi)
+		}
+	}
+	return bp
+}
+
+// TestSgemmBF16Panels compares the product with the Go kernel bit for bit
+// and with float64 sums of the rounded operands, for shapes with partial
+// row and column panels and odd k.
+func TestSgemmBF16Panels(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	shapes := []shape{{1, 1, 1}, {3, 31, 2}, {14, 32, 7}, {15, 33, 64}, {29, 100, 130}, {128, 256, 128}, {192, 70, 128}, {5, 64, 0}}
+	for _, sh := range shapes {
+		m, n, k := sh.m, sh.n, sh.k
+		a, b := randSlice(r, m*k), randSlice(r, k*n)
+		pa := PackBF16(m, k, a, k)
+		bp := bf16Panels(r, k, n, b)
+		ldc := n + 3
+		c0 := randSlice(r, m*ldc)
+		got := append([]float32(nil), c0...)
+		SgemmBF16Panels(pa, n, bp, got, ldc)
+		if BF16Available() {
+			want := append([]float32(nil), c0...)
+			saved := bf16Kernels
+			bf16Kernels = kernBGo
+			SgemmBF16Panels(pa, n, bp, want, ldc)
+			bf16Kernels = saved
+			requireBits(t, got, want, "m=%d n=%d k=%d: assembly against Go", m, n, k)
+		}
+		round := func(v float32) float64 { return float64(bf16Float(uint32(RoundBF16(v)))) }
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				var s, mag float64
+				for p := 0; p < k; p++ {
+					v := round(a[i*k+p]) * round(b[p*n+j])
+					s += v
+					mag += math.Abs(v)
+				}
+				want := float64(c0[i*ldc+j]) + s
+				// float32 sums of k terms: a few ulps of the magnitudes.
+				tol := 1e-6*(mag+math.Abs(want)) + 1e-30
+				if d := math.Abs(float64(got[i*ldc+j]) - want); d > float64(k+2)*tol {
+					t.Fatalf("m=%d n=%d k=%d: C[%d][%d] = %v, want %v", m, n, k, i, j, got[i*ldc+j], want)
+				}
+			}
+			for j := n; j < ldc; j++ {
+				if math.Float32bits(got[i*ldc+j]) != math.Float32bits(c0[i*ldc+j]) {
+					t.Fatalf("m=%d n=%d k=%d: C[%d][%d] past n changed", m, n, k, i, j)
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmBF16PanelsPanics checks the shape checks.
+func TestSgemmBF16PanelsPanics(t *testing.T) {
+	pa := PackBF16(4, 6, make([]float32, 24), 6)
+	expectPanics(t, map[string]func(){
+		"short B": func() { SgemmBF16Panels(pa, 40, make([]uint32, 3*32), make([]float32, 160), 40) },
+		"short C": func() { SgemmBF16Panels(pa, 40, make([]uint32, 2*3*32), make([]float32, 159), 40) },
+		"short A": func() { PackBF16(4, 6, make([]float32, 23), 6) },
+		"negative": func() {
+			SgemmBF16Panels(pa, -1, nil, nil, 1)
+		},
+		"SumTermsBF16 short source": func() {
+			SumTermsBF16(make([]uint32, 32), 32, make([]float32, 40), 20, &[4]int{}, &[4]float32{}, 1, 32)
+		},
+	})
+}
