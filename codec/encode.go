@@ -122,7 +122,7 @@ func analyse(m image.Image, o *encoderOptions) (*analysis, error) {
 		}
 		// The strips overlap; each records the alpha and colour type of
 		// its rows, the overlap twice with the same values.
-		y := analyseTile(mdl, src, o.concurrency, func(p *planes, y0 int) {
+		y := analyseTile(mdl, src, o.concurrency, o.precision, func(p *planes, y0 int) {
 			a.gray = p.gray // the same for every strip
 			if p.alpha == nil {
 				return
@@ -191,7 +191,7 @@ func (a *analysis) code(q uint16, psnr bool) (*format.File, float64, error) {
 	for i := range a.tiles {
 		tl := &a.tiles[i]
 		yp := scaleChannels(tl.y, gain)
-		e, err := tl.lc.encode(yp, a.o.concurrency, psnr)
+		e, err := tl.lc.encode(yp, a.o.concurrency, a.o.precision, psnr)
 		if err != nil {
 			return nil, 0, err
 		}

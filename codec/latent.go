@@ -101,11 +101,11 @@ type encoded struct {
 
 // encode codes the scaled latent yp (M × hy × wy, already multiplied by the
 // gain): z = h_a(y'), ẑ = round(z), then s = round(y' − μ). The transforms
-// use at most workers goroutines (0: GOMAXPROCS). Without keepMean the
+// use at most workers goroutines (0: GOMAXPROCS) and h_a runs at precision prec. Without keepMean the
 // symbols overwrite the means (a whole latent less at the encoder's peak)
 // and the result's mean is nil.
-func (lc *latentCoder) encode(yp *model.Tensor, workers int, keepMean bool) (*encoded, error) {
-	z := lc.m.HyperAnalysis.ForwardWorkers(yp, workers)
+func (lc *latentCoder) encode(yp *model.Tensor, workers int, prec model.Precision, keepMean bool) (*encoded, error) {
+	z := lc.m.HyperAnalysis.ForwardPrecision(yp, workers, prec)
 	zhat := make([]int32, len(z.Data))
 	for i, v := range z.Data {
 		// h_s clamps its input to int16; clamping here makes the coded

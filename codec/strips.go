@@ -95,10 +95,10 @@ func (s *tileSource) rows(y0, y1 int) *planes {
 	return newPlanesPadded(s.m, src, s.pw, y1-y0)
 }
 
-// analyseTile runs g_a over the tile strip by strip and returns y
+// analyseTile runs g_a at precision prec over the tile strip by strip and returns y
 // (M × ph/16 × pw/16); visit sees the planes of each strip's own rows
 // inside the image (for the alpha plane and the colour type).
-func analyseTile(mdl *model.Model, s *tileSource, workers int, visit func(p *planes, y0 int)) *model.Tensor {
+func analyseTile(mdl *model.Model, s *tileSource, workers int, prec model.Precision, visit func(p *planes, y0 int)) *model.Tensor {
 	hy, wy := s.ph/16, s.pw/16
 	y := model.NewTensor(mdl.Arch.M, hy, wy)
 	tile := stripTile(wy, stripRows, gaAbove, gaBelow)
@@ -108,7 +108,7 @@ func analyseTile(mdl *model.Model, s *tileSource, workers int, visit func(p *pla
 			visit(p, 16*st.lo)
 		}
 		x := &model.Tensor{C: 3, H: p.ph, W: p.pw, Data: p.rgb}
-		out := mdl.Analysis.ForwardTiledWorkers(x, tile, workers)
+		out := mdl.Analysis.ForwardPrecision(x, tile, workers, prec)
 		p.rgb = nil
 		copyRows(y, out, st.a, st.b, st.lo)
 	}

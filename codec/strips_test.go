@@ -51,7 +51,7 @@ func TestStripsBitIdentical(t *testing.T) {
 		wantY := mdl.Analysis.Forward(x)
 		lc, err := newLatentCoder(mdl, p.pw, p.ph)
 		require.NoError(t, err)
-		e, err := lc.encode(scaleChannels(wantY, mdl.Gain(3.5)), 0, true)
+		e, err := lc.encode(scaleChannels(wantY, mdl.Gain(3.5)), 0, model.Float32, true)
 		require.NoError(t, err)
 		zhat := make([]int32, mdl.Arch.N*lc.hz*lc.wz)
 		for i := range zhat {
@@ -69,8 +69,11 @@ func TestStripsBitIdentical(t *testing.T) {
 			t.Run(fmt.Sprintf("%dx%d/strip%d", size[0], size[1], rows), func(t *testing.T) {
 				setStrips(t, rows, rows)
 				s := &tileSource{m: src, r: src.Bounds(), pw: p.pw, ph: p.ph}
-				y := analyseTile(mdl, s, 0, nil)
-				assert.Equal(t, wantY.Data, y.Data, "g_a")
+				for _, prec := range []model.Precision{model.Float32, model.BF16} {
+					want := mdl.Analysis.ForwardPrecision(x, 0, 0, prec)
+					y := analyseTile(mdl, s, 0, prec, nil)
+					assert.Equal(t, want.Data, y.Data, "g_a %v", prec)
+				}
 
 				mean, idx := hyperSynthesisStrips(mdl, zhat, lc.hz, lc.wz, 0)
 				assert.Equal(t, wantMean, mean, "h_s means")

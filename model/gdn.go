@@ -5,6 +5,7 @@ package model
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/aezip/aezip/internal/gemm"
 )
@@ -25,6 +26,10 @@ type GDN struct {
 	Inverse bool
 
 	pg *gemm.PackedA // Gamma, packed once
+
+	// Gamma rounded to bfloat16, for post.bf16; built on first use.
+	pgOnce sync.Once
+	pgBF16 *gemm.PackedBF16
 }
 
 // NewGDN returns a GDN (or inverse GDN when inverse is set) over the given
@@ -100,7 +105,30 @@ func gdnScratch(n, m int) int { return n*panelCols(m) + n*m }
 // ld. scratch must hold gdnScratch(N, m) floats. The result of every pixel
 // depends only on its own values, so bands of any size give the same bits.
 func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
+	g.bandPrecision(v, ld, m, scratch, false)
+}
+
+// bandPrecision is band with, if bf16 and N is even, the product γ·x²
+// computed from bfloat16 operands (x² rounded to float32, then to
+// bfloat16).
+func (g *GDN) bandPrecision(v []float32, ld, m int, scratch []float32, bf16 bool) {
 	n := g.N
+	if bf16 && n%2 == 0 {
+		g.pgOnce.Do(func() { g.pgBF16 = gemm.PackBF16(n, n, g.Gamma, n) })
+		const w = gemm.BF16PanelWidth
+		sq := getWords(n / 2 * ceilDiv(m, w) * w)
+		defer words.Put(sq)
+		norm := scratch[:n*m]
+		for j := 0; j*w < m; j++ {
+			gemm.SquarePairsBF16((*sq)[j*n/2*w:], w, v[j*w:], ld, n/2, min(w, m-j*w))
+		}
+		for c := 0; c < n; c++ {
+			gemm.Fill(norm[c*m:(c+1)*m], g.Beta[c])
+		}
+		gemm.SgemmBF16Panels(g.pgBF16, m, *sq, norm, m)
+		g.normalize(v, ld, m, norm)
+		return
+	}
 	// x² goes straight into the panels of the product's B.
 	sq := scratch[:n*panelCols(m)]
 	norm := scratch[len(sq):][:n*m]
@@ -109,7 +137,13 @@ func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
 		gemm.Fill(norm[c*m:(c+1)*m], g.Beta[c])
 	}
 	gemm.SgemmPanels(g.pg, m, sq, norm, m)
-	for c := 0; c < n; c++ {
+	g.normalize(v, ld, m, norm)
+}
+
+// normalize divides (GDN) or multiplies (inverse GDN) the m pixels of v by
+// the square roots of norm (N rows of stride m).
+func (g *GDN) normalize(v []float32, ld, m int, norm []float32) {
+	for c := 0; c < g.N; c++ {
 		out, nr := v[c*ld:c*ld+m], norm[c*m:(c+1)*m]
 		if g.Inverse {
 			gemm.MulSqrt(out, nr)

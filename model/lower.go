@@ -326,6 +326,10 @@ func (l *lowered) band(c []float32, ldc int, src *source, off []int, q0, q1 int)
 type post struct {
 	gdn   *GDN
 	leaky bool
+	// bf16 lets the layer's convolution products and its GDN round their
+	// operands to bfloat16 (precision.go); only encoder-only transforms
+	// set it, and only where gemm.BF16Available.
+	bf16 bool
 }
 
 // scratchLen is the number of floats post.apply needs for an n-column band
@@ -340,7 +344,7 @@ func (p post) scratchLen(c, n int) int {
 // apply runs the post-processing on the c×n band v (row stride n) in place.
 func (p post) apply(v []float32, c, n int, scratch []float32) {
 	if p.gdn != nil {
-		p.gdn.band(v, n, n, scratch)
+		p.gdn.bandPrecision(v, n, n, scratch, p.bf16)
 	}
 	if p.leaky {
 		leakyFloats(v[:c*n], LeakySlope)

@@ -56,7 +56,7 @@ type net struct {
 // forward runs the chain on up to workers goroutines (runtime.GOMAXPROCS
 // when workers ≤ 0). Intermediate activations come from the pool and go
 // back to it; the result is a fresh tensor owned by the caller.
-func (n *net) forward(x *Tensor, name string, workers int) *Tensor {
+func (n *net) forward(x *Tensor, name string, workers int, prec Precision) *Tensor {
 	if x.C != n.in {
 		panic(fmt.Sprintf("model: %s input has %d channels, want %d", name, x.C, n.in))
 	}
@@ -91,10 +91,10 @@ func (n *net) forward(x *Tensor, name string, workers int) *Tensor {
 		}
 		// A GDN right after a convolution runs on each band of its output
 		// while the band is in cache, as does a LeakyReLU.
-		pp := post{leaky: st.leaky}
+		pp := post{leaky: st.leaky, bf16: prec.bf16()}
 		if i+1 < len(n.stages) && n.stages[i+1].gdn != nil && !st.leaky {
 			i++
-			pp = post{gdn: n.stages[i].gdn, leaky: n.stages[i].leaky}
+			pp.gdn, pp.leaky = n.stages[i].gdn, n.stages[i].leaky
 		}
 		oc, oh, ow := st.outShape(c, h, w)
 		last := i == len(n.stages)-1
@@ -309,7 +309,7 @@ func NewAnalysis(p Params, n, m int) (*Analysis, error) {
 // Forward returns g_a(x) for a 3-channel image x. Every size works; the codec
 // pads images to a multiple of [PadMultiple] first. It panics with a
 // "model: " message if x does not have 3 channels.
-func (a *Analysis) Forward(x *Tensor) *Tensor { return a.net.forward(x, "Analysis", 0) }
+func (a *Analysis) Forward(x *Tensor) *Tensor { return a.net.forward(x, "Analysis", 0, Float32) }
 
 // Synthesis is the synthesis transform g_s: a latent (M×h×w) to an RGB
 // image (3×16h×16w), not clamped.
@@ -343,7 +343,7 @@ func NewSynthesis(p Params, n, m int) (*Synthesis, error) {
 
 // Forward returns g_s(x) for an M-channel latent x. It panics with a
 // "model: " message if x does not have M channels or is empty.
-func (s *Synthesis) Forward(x *Tensor) *Tensor { return s.net.forward(x, "Synthesis", 0) }
+func (s *Synthesis) Forward(x *Tensor) *Tensor { return s.net.forward(x, "Synthesis", 0, Float32) }
 
 // HyperAnalysis is the hyper-analysis transform h_a: the scaled latent
 // (M×h×w) to the hyper-latent z (N×h/4×w/4, rounded up).
@@ -373,13 +373,19 @@ func NewHyperAnalysis(p Params, n, m int) (*HyperAnalysis, error) {
 
 // Forward returns h_a(x) for an M-channel latent x. It panics with a
 // "model: " message if x does not have M channels or is empty.
-func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "HyperAnalysis", 0) }
+func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "HyperAnalysis", 0, Float32) }
 
 // ForwardWorkers is [HyperAnalysis.Forward] on at most workers goroutines
 // (runtime.GOMAXPROCS when workers ≤ 0). The result does not depend on
 // workers.
 func (h *HyperAnalysis) ForwardWorkers(x *Tensor, workers int) *Tensor {
-	return h.net.forward(x, "HyperAnalysis", workers)
+	return h.net.forward(x, "HyperAnalysis", workers, Float32)
+}
+
+// ForwardPrecision is [HyperAnalysis.ForwardWorkers] with the products
+// computed at precision p. The result does not depend on workers.
+func (h *HyperAnalysis) ForwardPrecision(x *Tensor, workers int, p Precision) *Tensor {
+	return h.net.forward(x, "HyperAnalysis", workers, p)
 }
 
 // ForwardTiled returns g_s(x) bit for bit as [Synthesis.Forward] does, but
@@ -390,14 +396,14 @@ func (h *HyperAnalysis) ForwardWorkers(x *Tensor, workers int) *Tensor {
 // intermediate under about 45 MB at N = 128. tile ≤ 0 means no tiling. It
 // panics with a "model: " message if x does not have M channels or is empty.
 func (s *Synthesis) ForwardTiled(x *Tensor, tile int) *Tensor {
-	return s.net.forwardTiled(x, tile, "Synthesis", 0)
+	return s.net.forwardTiled(x, tile, "Synthesis", 0, Float32)
 }
 
 // ForwardTiledWorkers is [Synthesis.ForwardTiled] on at most workers
 // goroutines (runtime.GOMAXPROCS when workers ≤ 0). The result does not
 // depend on workers.
 func (s *Synthesis) ForwardTiledWorkers(x *Tensor, tile, workers int) *Tensor {
-	return s.net.forwardTiled(x, tile, "Synthesis", workers)
+	return s.net.forwardTiled(x, tile, "Synthesis", workers, Float32)
 }
 
 // ForwardTiled returns g_a(x) bit for bit as [Analysis.Forward] does, but
@@ -408,14 +414,21 @@ func (s *Synthesis) ForwardTiledWorkers(x *Tensor, tile, workers int) *Tensor {
 // intermediate of about 45 MB at N = 128). tile ≤ 0 means no tiling. It panics
 // with a "model: " message if x does not have 3 channels or is too small.
 func (a *Analysis) ForwardTiled(x *Tensor, tile int) *Tensor {
-	return a.net.forwardTiled(x, tile, "Analysis", 0)
+	return a.net.forwardTiled(x, tile, "Analysis", 0, Float32)
 }
 
 // ForwardTiledWorkers is [Analysis.ForwardTiled] on at most workers
 // goroutines (runtime.GOMAXPROCS when workers ≤ 0). The result does not
 // depend on workers.
 func (a *Analysis) ForwardTiledWorkers(x *Tensor, tile, workers int) *Tensor {
-	return a.net.forwardTiled(x, tile, "Analysis", workers)
+	return a.net.forwardTiled(x, tile, "Analysis", workers, Float32)
+}
+
+// ForwardPrecision is [Analysis.ForwardTiledWorkers] with the products
+// computed at precision p. For every p the result is the same bits for
+// every tile size and worker count.
+func (a *Analysis) ForwardPrecision(x *Tensor, tile, workers int, p Precision) *Tensor {
+	return a.net.forwardTiled(x, tile, "Analysis", workers, p)
 }
 
 // forwardTiled computes the chain on tiles of the coarser of its input and
@@ -425,7 +438,7 @@ func (a *Analysis) ForwardTiledWorkers(x *Tensor, tile, workers int) *Tensor {
 // and each output position depends only on the input range that needRange
 // derives. The chain must consist of convolutions only or transposed
 // convolutions only (plus pointwise stages).
-func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int) *Tensor {
+func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int, prec Precision) *Tensor {
 	if x.C != n.in {
 		panic(fmt.Sprintf("model: %s input has %d channels, want %d", name, x.C, n.in))
 	}
@@ -452,7 +465,7 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int) *Tenso
 	out := NewTensor(oc, hs[len(st)], ws[len(st)])
 	step := tile * up // output positions per tile
 	if tile <= 0 || (out.H <= step && out.W <= step) {
-		return n.forward(x, name, workers)
+		return n.forward(x, name, workers, prec)
 	}
 	for oy0 := 0; oy0 < out.H; oy0 += step {
 		oy1 := min(oy0+step, out.H)
@@ -466,7 +479,7 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int) *Tenso
 					copy(part.Data[(c*part.H+y-l0)*part.W:][:part.W], x.Data[(c*x.H+y)*x.W+m0:][:part.W])
 				}
 			}
-			res := n.forward(part, name, workers)
+			res := n.forward(part, name, workers, prec)
 			releaseTensor(part)
 			// The part's output starts at absolute position (l0, m0)·up/down.
 			dy, dx := oy0-l0*up/down, ox0-m0*up/down

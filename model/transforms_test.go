@@ -259,7 +259,14 @@ func BenchmarkAnalysis768x512(b *testing.B) {
 	ga, err := NewAnalysis(p, 128, 192)
 	require.NoError(b, err)
 	x := randTensor(rand.New(rand.NewPCG(65, 66)), 3, 512, 768)
-	benchTransform(b, ga.net.stages, x, ga.Forward)
+	for _, prec := range []Precision{Float32, BF16} {
+		b.Run(prec.String(), func(b *testing.B) {
+			if prec == BF16 && !BF16Available() {
+				b.Skip("no bfloat16 kernels here")
+			}
+			benchTransform(b, ga.net.stages, x, func(x *Tensor) *Tensor { return ga.ForwardPrecision(x, 0, 0, prec) })
+		})
+	}
 }
 
 func BenchmarkHyperAnalysis768x512(b *testing.B) {

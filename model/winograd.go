@@ -27,6 +27,8 @@
 package model
 
 import (
+	"sync"
+
 	"github.com/aezip/aezip/internal/gemm"
 )
 
@@ -148,6 +150,42 @@ type winoLayer struct {
 	bias     []float32
 	taps     []tap // the p×p samples of a tile, for channel 0
 	products []winoProduct
+
+	// The transformed kernels rounded to bfloat16, for post.bf16; built
+	// on first use, since only encoders use them.
+	bf16Once sync.Once
+	bf16PA   []*gemm.PackedBF16
+}
+
+// bf16Kernels returns the products' transformed kernels packed for
+// gemm.SgemmBF16Panels, packing them on up to workers goroutines the first
+// time.
+func (l *winoLayer) bf16Kernels(workers int) []*gemm.PackedBF16 {
+	l.bf16Once.Do(func() {
+		l.bf16PA = make([]*gemm.PackedBF16, len(l.products))
+		parallelFor(workers, len(l.products), 0, func(f int, _ []float32) {
+			l.bf16PA[f] = gemm.PackBF16(l.out, l.in, l.products[f].pa.Unpack(), l.in)
+		})
+	})
+	return l.bf16PA
+}
+
+// usesBF16 reports whether forward computes the products in bfloat16 for
+// pp: only convolutions (encoder-only layers) with pairs of input channels.
+func (l *winoLayer) usesBF16(pp post) bool {
+	return pp.bf16 && l.ax == &convAxis && l.in%2 == 0
+}
+
+// words is a pool of bfloat16 panel buffers.
+var words sync.Pool
+
+func getWords(n int) *[]uint32 {
+	if p, ok := words.Get().(*[]uint32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]uint32, n)
+	return &s
 }
 
 // newWinoLayer transforms the kernel; w(o, i) returns the 5×5 kernel from
@@ -276,6 +314,11 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 	cols := bandSize(total, max(1, winoBand/qq))
 	nb := ceilDiv(total, cols)
 	w := gemm.PanelWidth()
+	var pbs []*gemm.PackedBF16
+	if l.usesBF16(pp) {
+		pbs = l.bf16Kernels(workers)
+	}
+	const wb = gemm.BF16PanelWidth
 	parallelFor(workers, nb, l.scratchLen(cols, pp), func(item int, buf []float32) {
 		q0, q1 := item*cols, min((item+1)*cols, total)
 		n := q1 - q0
@@ -288,16 +331,33 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		scratch := buf[len(vbuf)+len(mbuf)+len(obuf):]
 		fillBias(obuf, l.bias, on)
 		clear(mbuf) // and the last AddScaledRowsClear of each product
-		for f := range l.products {
-			pr := &l.products[f]
+		// The bfloat16 panels hold a pair of input channels per word.
+		var vb *[]uint32
+		if pbs != nil {
+			vb = getWords(l.in / 2 * ceilDiv(n, wb) * wb)
+			defer words.Put(vb)
+		}
+		// product adds product f's GEMM into c (row stride ldc).
+		product := func(f int, c []float32, ldc int) {
+			if pbs != nil {
+				for j := 0; j*wb < n; j++ {
+					gemm.SumTermsBF16((*vb)[j*l.in/2*wb:], wb, src.data[q0+j*wb:], cs, &po[f].off, &po[f].coef, l.in/2, min(wb, n-j*wb))
+				}
+				gemm.SgemmBF16Panels(pbs[f], n, *vb, c, ldc)
+				return
+			}
 			for j := 0; j*w < n; j++ {
 				gemm.SumTerms(vbuf[j*l.in*w:], w, src.data[q0+j*w:], cs, &po[f].off, &po[f].coef, l.in, min(w, n-j*w))
 			}
+			gemm.SgemmPanels(l.products[f].pa, n, vbuf, c, ldc)
+		}
+		for f := range l.products {
+			pr := &l.products[f]
 			if len(pr.outs) == 1 {
-				gemm.SgemmPanels(pr.pa, n, vbuf, obuf[pr.outs[0].idx*n:], on)
+				product(f, obuf[pr.outs[0].idx*n:], on)
 				continue
 			}
-			gemm.SgemmPanels(pr.pa, n, vbuf, mbuf, n)
+			product(f, mbuf, n)
 			last := len(pr.outs) - 1
 			for _, t := range pr.outs[:last] {
 				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aezip/aezip/codec"
+	"github.com/aezip/aezip/model"
 )
 
 // Option configures a handler made by [NewHandler].
@@ -42,9 +43,16 @@ func (o *options) setDefault() {
 }
 
 // settings is the part of the options that changes the encoded bytes; it is
-// part of every cache key and ETag.
+// part of every cache key and ETag. Machines that can run the bfloat16
+// analysis (codec.WithPrecision) may encode other bytes than those that
+// cannot, so they mark their tags: a strong tag must not match two
+// different representations.
 func (o *options) settings() string {
-	return fmt.Sprintf("q=%g;bpp=%g;psnr=%g", o.quality, o.targetBPP, o.targetPSNR)
+	s := fmt.Sprintf("q=%g;bpp=%g;psnr=%g", o.quality, o.targetBPP, o.targetPSNR)
+	if model.BF16Available() {
+		s += ";bf16"
+	}
+	return s
 }
 
 func (o *options) encoderOptions() []codec.EncoderOption {

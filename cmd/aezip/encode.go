@@ -18,12 +18,13 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"github.com/aezip/aezip/codec"
+	"github.com/aezip/aezip/model"
 )
 
 func init() {
 	commands["encode"] = &command{
 		summary: "Encode a PNG, JPEG, GIF, BMP, TIFF or WebP image (or an aezip file) as aezip.",
-		usage:   "[-q Q | -bpp B | -psnr P] [-model FILE] [-j N] [-f] INPUT OUTPUT",
+		usage:   "[-q Q | -bpp B | -psnr P] [-model FILE] [-j N] [-precision P] [-f] INPUT OUTPUT",
 		run:     runEncode,
 	}
 }
@@ -35,6 +36,7 @@ func runEncode(e *env, args []string) error {
 	psnr := fs.Float64("psnr", 0, "target PSNR in dB (lowest quality reaching it)")
 	modelPath := fs.String("model", "", "model file (.aezm); default: the embedded model")
 	jobs := fs.Int("j", 0, "goroutines per image; 0 means GOMAXPROCS (output does not depend on it)")
+	precision := fs.String("precision", "bf16", "analysis arithmetic: bf16 (fastest, where the processor has AVX512_BF16; output may differ between machines) or float32 (the same bytes on every amd64 processor)")
 	force := fs.Bool("f", false, "overwrite OUTPUT if it exists")
 	if err := parseFlags(e, fs, "encode", args); err != nil {
 		return err
@@ -44,7 +46,11 @@ func runEncode(e *env, args []string) error {
 	}
 	in, out := fs.Arg(0), fs.Arg(1)
 
-	opts := []codec.EncoderOption{codec.WithConcurrency(*jobs)}
+	prec, err := model.ParsePrecision(*precision)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	opts := []codec.EncoderOption{codec.WithConcurrency(*jobs), codec.WithPrecision(prec)}
 	rate, err := pickRate(fs, *q, *bpp, *psnr, codec.WithQuality, codec.WithTargetBPP, codec.WithTargetPSNR)
 	if err != nil {
 		return err

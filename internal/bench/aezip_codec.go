@@ -24,14 +24,15 @@ const selfName = "aezip"
 type aezipCodec struct {
 	m           *model.Model
 	concurrency int
+	precision   model.Precision
 	settings    []string
 	version     string
 }
 
 // newAezip returns the aezip codec with the model in modelPath, or the
-// embedded default model when modelPath is empty; concurrency 0 means
-// GOMAXPROCS.
-func newAezip(modelPath string, concurrency int) (Codec, error) {
+// embedded default model when modelPath is empty, encoding at precision
+// prec; concurrency 0 means GOMAXPROCS.
+func newAezip(modelPath string, concurrency int, prec model.Precision) (Codec, error) {
 	var m *model.Model
 	if modelPath != "" {
 		f, err := os.Open(modelPath)
@@ -66,10 +67,15 @@ func newAezip(modelPath string, concurrency int) (Codec, error) {
 		settings = append(settings, strconv.FormatFloat(q, 'f', -1, 64))
 	}
 	id := m.ID()
+	// The report names the arithmetic the analysis actually ran in.
+	ran := model.Float32
+	if prec == model.BF16 && model.BF16Available() {
+		ran = model.BF16
+	}
 	return &aezipCodec{
-		m: m, concurrency: concurrency, settings: settings,
-		version: fmt.Sprintf("aezip %s, model %x (N=%d, M=%d, L=%d), %d goroutines",
-			runtime.Version(), id[:6], m.Arch.N, m.Arch.M, L, concurrency),
+		m: m, concurrency: concurrency, precision: prec, settings: settings,
+		version: fmt.Sprintf("aezip %s, model %x (N=%d, M=%d, L=%d), %d goroutines, %s analysis",
+			runtime.Version(), id[:6], m.Arch.N, m.Arch.M, L, concurrency, ran),
 	}, nil
 }
 
@@ -85,7 +91,7 @@ func (c *aezipCodec) Encode(src *Source, setting string) ([]byte, time.Duration,
 	var buf bytes.Buffer
 	d, err := timed(func() error {
 		return codec.Encode(&buf, src.Image, codec.WithQuality(q), codec.WithModel(c.m),
-			codec.WithConcurrency(c.concurrency))
+			codec.WithConcurrency(c.concurrency), codec.WithPrecision(c.precision))
 	})
 	return buf.Bytes(), d, err
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/aezip/aezip/model"
 )
 
 const usage = `usage: aezip bench [flags] DIR
@@ -61,6 +63,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	})
 	modelPath := fs.String("model", "", "aezip model `FILE` (default: the embedded model)")
 	threads := fs.Int("threads", 0, "goroutines per aezip encode/decode (0: GOMAXPROCS)")
+	precision := fs.String("precision", "bf16", "aezip analysis arithmetic: bf16 (where the processor has it) or float32")
 	workers := fs.Int("j", 1, "images measured in parallel (timings are cleanest with 1)")
 	limit := fs.Int("n", 0, "use only the first N images (0: all)")
 	from := fs.String("from", "", "measure nothing: redo the tables and outputs from the -json `FILE` of an earlier run (then give no DIR)")
@@ -98,7 +101,11 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	var jobs []Job
 	var missing []Missing
 	if *self {
-		c, err := newAezip(*modelPath, *threads)
+		prec, err := model.ParsePrecision(*precision)
+		if err != nil {
+			return err
+		}
+		c, err := newAezip(*modelPath, *threads, prec)
 		if err != nil {
 			missing = append(missing, Missing{selfName, err.Error()})
 		} else {

@@ -50,6 +50,17 @@ func (pa *PackedA) source() ([]float32, int) {
 	return a, pa.k
 }
 
+// Unpack returns a copy of A as a row-major m×k matrix (row stride k),
+// from the panels when the matrix PackA was given is not kept.
+func (pa *PackedA) Unpack() []float32 {
+	a, lda := pa.source()
+	out := make([]float32, pa.m*pa.k)
+	for i := 0; i < pa.m && pa.k > 0; i++ {
+		copy(out[i*pa.k:(i+1)*pa.k], a[i*lda:])
+	}
+	return out
+}
+
 // PackA packs the row-major m×k matrix a (row stride lda) for
 // [SgemmPacked]. a must not change while the result is in use. It panics
 // if a dimension is negative or a is too short.

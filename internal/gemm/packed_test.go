@@ -162,6 +162,7 @@ func TestPackACopy(t *testing.T) {
 			for i := range a {
 				a[i] = float32(i) // the caller reuses its buffer
 			}
+			requireBits(t, pa.Unpack(), orig, "%v Unpack", sh)
 			for _, kern := range []Kernel{ActiveKernel(), Generic} {
 				prev := SetKernel(kern)
 				want := make([]float32, sh.m*sh.n)

@@ -214,3 +214,29 @@ func SumTermsBF16(dst []uint32, ldd int, src []float32, lds int, off *[4]int, c 
 		}
 	}
 }
+
+// SquarePairsBF16 stores the squares of rows 2p and 2p+1 (p < pairs) of
+// src (row stride lds), each rounded to float32 and then to bfloat16, as k
+// pairs: dst[p·ldd+i] = RoundBF16(x²) | RoundBF16(y²)<<16 with x =
+// src[2p·lds+i], y = src[(2p+1)·lds+i], for i < n. With ldd =
+// BF16PanelWidth and n ≤ ldd it writes one panel of B for
+// [SgemmBF16Panels] (a GDN's x²). It panics if a slice is too short.
+func SquarePairsBF16(dst []uint32, ldd int, src []float32, lds, pairs, n int) {
+	if pairs <= 0 || n <= 0 {
+		return
+	}
+	if ldd < n || len(dst) < (pairs-1)*ldd+n {
+		panic("gemm: SquarePairsBF16 destination too short")
+	}
+	if lds < 0 || len(src) < (2*pairs-1)*lds+n {
+		panic("gemm: SquarePairsBF16 source too short")
+	}
+	done := squarePairsBF16Asm(dst, ldd, src, lds, pairs, n)
+	for p := 0; p < pairs && done < n; p++ {
+		d := dst[p*ldd : p*ldd+n]
+		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
+		for i := done; i < n; i++ {
+			d[i] = packBF16Pair(s0[i]*s0[i], s1[i]*s1[i])
+		}
+	}
+}

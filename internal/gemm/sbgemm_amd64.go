@@ -58,6 +58,11 @@ func kernB512x14(kp int, a, b *uint32, c *float32, ldc int)
 //go:noescape
 func sumTermsBF16AVX512(dst *uint32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
 
+// squarePairsBF16AVX512 is SquarePairsBF16 for n a positive multiple of 16.
+//
+//go:noescape
+func squarePairsBF16AVX512(dst *uint32, ldd int, src *float32, lds, pairs, n int)
+
 type asmBF16 func(kp int, a, b *uint32, c *float32, ldc int)
 
 var kernB512 = [...]asmBF16{nil, kernB512x1, kernB512x2, kernB512x3, kernB512x4,
@@ -89,5 +94,14 @@ func sumTermsBF16Asm(dst []uint32, ldd int, src []float32, lds int, off *[4]int,
 		return 0
 	}
 	sumTermsBF16AVX512(&dst[0], ldd, &src[0], lds, off, c, pairs, n16)
+	return n16
+}
+
+func squarePairsBF16Asm(dst []uint32, ldd int, src []float32, lds, pairs, n int) int {
+	n16 := n &^ 15
+	if n16 == 0 || !hasBF16 || ActiveKernel() != AVX512 {
+		return 0
+	}
+	squarePairsBF16AVX512(&dst[0], ldd, &src[0], lds, pairs, n16)
 	return n16
 }

@@ -177,3 +177,32 @@ func TestSgemmBF16PanelsPanics(t *testing.T) {
 		},
 	})
 }
+
+// TestSquarePairsBF16 requires, on every kernel family, the rounded squares
+// of both rows of each pair.
+func TestSquarePairsBF16(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(47, 48))
+		for _, n := range []int{1, 15, 16, 17, 32, 61} {
+			for _, pairs := range []int{1, 3} {
+				lds, ldd := n+r.IntN(3), n+r.IntN(3)
+				src := randSlice(r, (2*pairs-1)*lds+n)
+				dst := make([]uint32, (pairs-1)*ldd+n+1)
+				dst[len(dst)-1] = 0xdeadbeef
+				SquarePairsBF16(dst, ldd, src, lds, pairs, n)
+				for p := 0; p < pairs; p++ {
+					for i := 0; i < n; i++ {
+						x, y := src[2*p*lds+i], src[(2*p+1)*lds+i]
+						want := uint32(RoundBF16(float32(float64(x)*float64(x)))) | uint32(RoundBF16(float32(float64(y)*float64(y))))<<16
+						if dst[p*ldd+i] != want {
+							t.Fatalf("n=%d pairs=%d: dst[%d][%d] = %#08x, want %#08x", n, pairs, p, i, dst[p*ldd+i], want)
+						}
+					}
+				}
+				if dst[len(dst)-1] != 0xdeadbeef {
+					t.Fatalf("n=%d pairs=%d: wrote past the end", n, pairs)
+				}
+			}
+		}
+	})
+}

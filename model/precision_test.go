@@ -1,0 +1,84 @@
+// This file tests the bfloat16 analysis: its error against the float64
+// reference, that it is really used, and that tiles and workers still do
+// not change its bits.
+
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/aezip/aezip/internal/gemm"
+)
+
+// relRMS returns the RMS of got − want relative to the RMS of want.
+func relRMS(got, want *Tensor) float64 {
+	var d, s float64
+	for i, w := range want.Data {
+		e := float64(got.Data[i]) - float64(w)
+		d += e * e
+		s += float64(w) * float64(w)
+	}
+	return math.Sqrt(d / s)
+}
+
+func TestBF16Analysis(t *testing.T) {
+	if !BF16Available() {
+		t.Skip("no bfloat16 kernels on this machine")
+	}
+	const n, m = 32, 48
+	ga, _, ha := randomTransforms(t, 131, 132, n, m)
+	r := rand.New(rand.NewPCG(133, 134))
+	x := randTensor(r, 3, 77, 100)
+	ref := slowStages(ga.net.stages, x)
+	f32 := ga.ForwardPrecision(x, 0, 0, Float32)
+	bf := ga.ForwardPrecision(x, 0, 0, BF16)
+	// bfloat16 keeps 8 significant bits: each rounding is at most 2⁻⁹
+	// relative, and the errors of a layer's hundreds of terms average out,
+	// so a layer adds about 2e-3; the Winograd output transforms' sums of
+	// products of both signs roughly double it (measured 6.5e-3 here). A
+	// wrong pairing or layout gives errors of order 1.
+	eF, eB := relRMS(f32, ref), relRMS(bf, ref)
+	t.Logf("g_a relative RMS error: float32 %.2e, bf16 %.2e", eF, eB)
+	require.Less(t, eB, 2e-2, "g_a bf16 error")
+	require.Greater(t, eB, 10*eF, "g_a bf16 output looks like float32's: the bfloat16 products did not run")
+
+	y := randTensor(r, m, 9, 13)
+	refZ := slowStages(ha.net.stages, y)
+	zB := ha.ForwardPrecision(y, 0, BF16)
+	eZ := relRMS(zB, refZ)
+	t.Logf("h_a relative RMS error: bf16 %.2e", eZ)
+	require.Less(t, eZ, 2e-2, "h_a bf16 error")
+	require.False(t, equalBits(zB.Data, ha.Forward(y).Data), "h_a bf16 equals float32")
+
+	// Tiles, band sizes and workers do not change the bits.
+	defer func(n int) { winoBand = n }(winoBand)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tile := range []int{1, 2, 3} {
+		for _, procs := range []int{1, 3} {
+			runtime.GOMAXPROCS(procs)
+			winoBand = 64 * tile
+			require.True(t, equalBits(bf.Data, ga.ForwardPrecision(x, tile, procs, BF16).Data), "g_a tile %d procs %d", tile, procs)
+			require.True(t, equalBits(zB.Data, ha.ForwardPrecision(y, procs, BF16).Data), "h_a procs %d", procs)
+		}
+	}
+
+	// Without the AVX-512 kernels BF16 is Float32.
+	defer gemm.SetKernel(gemm.SetKernel(gemm.AVX2))
+	require.False(t, BF16Available())
+	require.True(t, equalBits(ga.ForwardPrecision(x, 0, 0, Float32).Data, ga.ForwardPrecision(x, 0, 0, BF16).Data))
+}
+
+func TestParsePrecision(t *testing.T) {
+	for _, p := range []Precision{Float32, BF16} {
+		got, err := ParsePrecision(p.String())
+		require.NoError(t, err)
+		require.Equal(t, p, got)
+	}
+	_, err := ParsePrecision("fp16")
+	require.Error(t, err)
+}
