@@ -373,7 +373,9 @@ func NewHyperAnalysis(p Params, n, m int) (*HyperAnalysis, error) {
 
 // Forward returns h_a(x) for an M-channel latent x. It panics with a
 // "model: " message if x does not have M channels or is empty.
-func (h *HyperAnalysis) Forward(x *Tensor) *Tensor { return h.net.forward(x, "HyperAnalysis", 0, Float32) }
+func (h *HyperAnalysis) Forward(x *Tensor) *Tensor {
+	return h.net.forward(x, "HyperAnalysis", 0, Float32)
+}
 
 // ForwardWorkers is [HyperAnalysis.Forward] on at most workers goroutines
 // (runtime.GOMAXPROCS when workers ≤ 0). The result does not depend on
