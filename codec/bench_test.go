@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,12 +60,13 @@ type benchCase struct {
 	name, model string
 	m           func(b *testing.B) image.Image
 	q           float64
+	float32     bool // encode with model.Float32
 }
 
 func benchCases() []benchCase {
 	var cs []benchCase
 	for _, q := range []float64{25, 50, 75} {
-		cs = append(cs, benchCase{fmt.Sprintf("kitten/tiny/q%g", q), "tiny", func(b *testing.B) image.Image { return kitten(b) }, q})
+		cs = append(cs, benchCase{fmt.Sprintf("kitten/tiny/q%g", q), "tiny", func(b *testing.B) image.Image { return kitten(b) }, q, false})
 	}
 	big := func(b *testing.B) image.Image {
 		m, err := benchImage()
@@ -74,7 +76,7 @@ func benchCases() []benchCase {
 		return m
 	}
 	for _, mdl := range []string{"default", "n128"} {
-		cs = append(cs, benchCase{"768x512/" + mdl + "/q50", mdl, big, 50})
+		cs = append(cs, benchCase{"768x512/" + mdl + "/q50", mdl, big, 50, false})
 	}
 	return cs
 }
@@ -90,8 +92,20 @@ func reportMS(b *testing.B, cpu0 time.Duration) {
 	}
 }
 
+// BenchmarkEncode runs the default precision (model.BF16, which is float32
+// on processors without AVX512_BF16) and, for the 768×512 image, also
+// model.Float32 (…/float32), so that one run compares them.
 func BenchmarkEncode(b *testing.B) {
+	var cases []benchCase
 	for _, bc := range benchCases() {
+		cases = append(cases, bc)
+		if strings.HasPrefix(bc.name, "768x512/") {
+			bc.name += "/float32"
+			bc.float32 = true
+			cases = append(cases, bc)
+		}
+	}
+	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
 			m, mdl := bc.m(b), benchModel(b, bc.model)
 			px := m.Bounds().Dx() * m.Bounds().Dy()
@@ -101,7 +115,11 @@ func BenchmarkEncode(b *testing.B) {
 			cpu0 := cputime.Process()
 			for b.Loop() {
 				var buf bytes.Buffer
-				if err := Encode(&buf, m, WithModel(mdl), WithQuality(bc.q)); err != nil {
+				prec := model.BF16
+				if bc.float32 {
+					prec = model.Float32
+				}
+				if err := Encode(&buf, m, WithModel(mdl), WithQuality(bc.q), WithPrecision(prec)); err != nil {
 					b.Fatal(err)
 				}
 				n = buf.Len()

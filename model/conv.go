@@ -163,7 +163,11 @@ func (l *Conv2D) forward(dst, src *source, pp post, workers int) {
 		n := q1 - q0
 		c := buf[:l.Out*n]
 		fillBias(c, l.Bias, n)
-		l.low.band(c, n, src, off, q0, q1)
+		if pp.bf16 {
+			l.low.bandBF16(c, n, src, off, q0, q1)
+		} else {
+			l.low.band(c, n, src, off, q0, q1)
+		}
 		pp.apply(c, l.Out, n, buf[l.Out*n:])
 		// Store the positions inside the output, row segment by segment.
 		for q := q0; q < q1; {

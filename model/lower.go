@@ -6,7 +6,11 @@
 
 package model
 
-import "github.com/aezip/aezip/internal/gemm"
+import (
+	"sync"
+
+	"github.com/aezip/aezip/internal/gemm"
+)
 
 // bandCols is the number of output positions per work item. A band of the
 // layer's output (Out×bandCols floats, 256 KiB at 128 channels) stays in a
@@ -44,10 +48,19 @@ type lowered struct {
 	pa   *gemm.PackedA // rows × len(taps), packed once
 	taps []tap
 	step int
+
+	// pa in bfloat16, for encoder-only layers (post.bf16); built on first
+	// use. A pointer, so that copies of a lowered share it.
+	pb *loweredBF16
+}
+
+type loweredBF16 struct {
+	once sync.Once
+	pa   *gemm.PackedBF16
 }
 
 func newLowered(rows int, a []float32, taps []tap, step int) lowered {
-	return lowered{rows: rows, pa: gemm.PackA(rows, len(taps), a, len(taps)), taps: taps, step: step}
+	return lowered{rows: rows, pa: gemm.PackA(rows, len(taps), a, len(taps)), taps: taps, step: step, pb: new(loweredBF16)}
 }
 
 // source is a layer input rearranged for lowered convolutions of one step
@@ -319,6 +332,27 @@ func (src *source) offsets(taps []tap) []int {
 // y·wp+x) to c, whose rows (one per output channel) have stride ldc.
 func (l *lowered) band(c []float32, ldc int, src *source, off []int, q0, q1 int) {
 	gemm.SgemmRows(l.pa, q1-q0, src.data[q0:], off, c, ldc)
+}
+
+// bf16 returns the lowered weights rounded to bfloat16 and packed for
+// gemm.SgemmBF16Panels, packing them the first time.
+func (l *lowered) bf16() *gemm.PackedBF16 {
+	l.pb.once.Do(func() { l.pb.pa = gemm.PackBF16(l.rows, len(l.taps), l.pa.Unpack(), len(l.taps)) })
+	return l.pb.pa
+}
+
+// bandBF16 is band with the product's operands rounded to bfloat16: the
+// taps' rows are gathered into pair panels first.
+func (l *lowered) bandBF16(c []float32, ldc int, src *source, off []int, q0, q1 int) {
+	const w = gemm.BF16PanelWidth
+	n := q1 - q0
+	kp := (len(off) + 1) / 2
+	b := getWords(kp * ceilDiv(n, w) * w)
+	defer words.Put(b)
+	for j := 0; j*w < n; j++ {
+		gemm.GatherPairsBF16((*b)[j*kp*w:], w, src.data[q0+j*w:], off, min(w, n-j*w))
+	}
+	gemm.SgemmBF16Panels(l.bf16(), n, *b, c, ldc)
 }
 
 // post is what a layer applies to each band of its output before storing

@@ -63,6 +63,12 @@ func sumTermsBF16AVX512(dst *uint32, ldd int, src *float32, lds int, off *[4]int
 //go:noescape
 func squarePairsBF16AVX512(dst *uint32, ldd int, src *float32, lds, pairs, n int)
 
+// gatherPairsBF16AVX512 is GatherPairsBF16 for an even number of rows
+// (pairs > 0) and n a positive multiple of 16.
+//
+//go:noescape
+func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int)
+
 type asmBF16 func(kp int, a, b *uint32, c *float32, ldc int)
 
 var kernB512 = [...]asmBF16{nil, kernB512x1, kernB512x2, kernB512x3, kernB512x4,
@@ -103,5 +109,14 @@ func squarePairsBF16Asm(dst []uint32, ldd int, src []float32, lds, pairs, n int)
 		return 0
 	}
 	squarePairsBF16AVX512(&dst[0], ldd, &src[0], lds, pairs, n16)
+	return n16
+}
+
+func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int) int {
+	n16 := n &^ 15
+	if n16 == 0 || len(rows) == 0 || !hasBF16 || ActiveKernel() != AVX512 {
+		return 0
+	}
+	gatherPairsBF16AVX512(&dst[0], ldd, &src[0], &rows[0], len(rows)/2, n16)
 	return n16
 }

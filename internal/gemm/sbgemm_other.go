@@ -11,3 +11,7 @@ func sumTermsBF16Asm(dst []uint32, ldd int, src []float32, lds int, off *[4]int,
 func squarePairsBF16Asm(dst []uint32, ldd int, src []float32, lds, pairs, n int) int {
 	return 0
 }
+
+func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int) int {
+	return 0
+}

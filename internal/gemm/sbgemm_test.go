@@ -206,3 +206,43 @@ func TestSquarePairsBF16(t *testing.T) {
 		}
 	})
 }
+
+// TestGatherPairsBF16 requires, on every kernel family, the rounded rows at
+// the offsets, with a zero partner for an odd count.
+func TestGatherPairsBF16(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(49, 50))
+		for _, n := range []int{1, 15, 16, 17, 32, 61} {
+			for _, count := range []int{1, 2, 5, 8} {
+				src := randSlice(r, 200)
+				rows := make([]int, count)
+				for i := range rows {
+					rows[i] = r.IntN(len(src) - n + 1)
+				}
+				pairs := (count + 1) / 2
+				ldd := n + r.IntN(3)
+				dst := make([]uint32, (pairs-1)*ldd+n+1)
+				dst[len(dst)-1] = 0xdeadbeef
+				GatherPairsBF16(dst, ldd, src, rows, n)
+				for p := 0; p < pairs; p++ {
+					for i := 0; i < n; i++ {
+						want := uint32(RoundBF16(src[rows[2*p]+i]))
+						if 2*p+1 < count {
+							want |= uint32(RoundBF16(src[rows[2*p+1]+i])) << 16
+						}
+						if dst[p*ldd+i] != want {
+							t.Fatalf("n=%d count=%d: dst[%d][%d] = %#08x, want %#08x", n, count, p, i, dst[p*ldd+i], want)
+						}
+					}
+				}
+				if dst[len(dst)-1] != 0xdeadbeef {
+					t.Fatalf("n=%d count=%d: wrote past the end", n, count)
+				}
+			}
+		}
+		expectPanics(t, map[string]func(){
+			"row past end": func() { GatherPairsBF16(make([]uint32, 32), 32, make([]float32, 40), []int{0, 9}, 32) },
+			"negative row": func() { GatherPairsBF16(make([]uint32, 32), 32, make([]float32, 40), []int{-1, 0}, 32) },
+		})
+	})
+}

@@ -136,3 +136,55 @@ sqcol:
 	JNZ       sqrow
 	VZEROUPPER
 	RET
+
+// func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int)
+// For p < pairs (> 0) and i < n (a positive multiple of 16), src[rows[2p]+i]
+// and src[rows[2p+1]+i] rounded to bfloat16 as in sumTermsBF16AVX512.
+TEXT ·gatherPairsBF16AVX512(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), DI
+	MOVQ         ldd+8(FP), R8
+	SHLQ         $2, R8
+	MOVQ         src+16(FP), SI
+	MOVQ         rows+24(FP), R9
+	MOVL         $1, AX
+	VPBROADCASTD AX, Z8
+	MOVL         $0x7fff, AX
+	VPBROADCASTD AX, Z9
+	MOVL         $0xffff0000, AX
+	VPBROADCASTD AX, Z10
+	MOVQ         pairs+32(FP), CX
+	MOVQ         n+40(FP), DX
+	SHRQ         $4, DX
+gprow:
+	MOVQ 0(R9), R14
+	MOVQ 8(R9), R15
+	LEAQ (SI)(R14*4), R14
+	LEAQ (SI)(R15*4), R15
+	MOVQ DI, BX
+	MOVQ DX, AX
+gpcol:
+	VMOVUPS   (R14), Z0
+	VMOVUPS   (R15), Z2
+	VPSRLD    $16, Z0, Z1
+	VPANDD    Z8, Z1, Z1
+	VPADDD    Z9, Z0, Z0
+	VPADDD    Z1, Z0, Z0
+	VPSRLD    $16, Z0, Z0
+	VPSRLD    $16, Z2, Z3
+	VPANDD    Z8, Z3, Z3
+	VPADDD    Z9, Z2, Z2
+	VPADDD    Z3, Z2, Z2
+	VPANDD    Z10, Z2, Z2
+	VPORD     Z2, Z0, Z0
+	VMOVDQU32 Z0, (BX)
+	ADDQ      $64, R14
+	ADDQ      $64, R15
+	ADDQ      $64, BX
+	DECQ      AX
+	JNZ       gpcol
+	ADDQ      R8, DI
+	ADDQ      $16, R9
+	DECQ      CX
+	JNZ       gprow
+	VZEROUPPER
+	RET
