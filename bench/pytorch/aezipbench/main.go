@@ -49,6 +49,7 @@ func main() {
 	threads := flag.Int("threads", 2, "GOMAXPROCS")
 	kernel := flag.String("kernel", "", "force a gemm kernel: generic, avx2 or avx512")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
+	precision := flag.String("precision", "bf16", "analysis arithmetic of the encode timings: bf16 (the codec's default) or float32; the other one is timed for the whole codec too")
 	imagePath := flag.String("image", "", "PNG or JPEG for the whole-codec timing (its size overrides -width and -height)")
 	flag.Parse()
 	var img image.Image
@@ -77,6 +78,11 @@ func main() {
 		defer f.Close()
 		defer pprof.StopCPUProfile()
 	}
+	prec, err := model.ParsePrecision(*precision)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "aezipbench:", err)
+		os.Exit(2)
+	}
 	runtime.GOMAXPROCS(*threads)
 	if *kernel != "" {
 		k, ok := map[string]gemm.Kernel{"generic": gemm.Generic, "avx2": gemm.AVX2, "avx512": gemm.AVX512}[*kernel]
@@ -86,7 +92,7 @@ func main() {
 		}
 		gemm.SetKernel(k)
 	}
-	if err := run(img, *imagePath, *width, *height, *n, *m, *runs, *threads); err != nil {
+	if err := run(img, *imagePath, *width, *height, *n, *m, *runs, *threads, prec); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "aezipbench:", err)
 		os.Exit(1)
@@ -99,7 +105,7 @@ func median(d []float64) float64 {
 	return s[len(s)/2]
 }
 
-func run(img image.Image, imagePath string, width, height, n, m, runs, threads int) error {
+func run(img image.Image, imagePath string, width, height, n, m, runs, threads int, prec model.Precision) error {
 	fix, err := randmodel.FindFixture()
 	if err != nil {
 		return err
@@ -117,9 +123,9 @@ func run(img image.Image, imagePath string, width, height, n, m, runs, threads i
 	var tGa, tHa, tHs, tGs []float64
 	for i := 0; i <= runs; i++ {
 		t0 := time.Now()
-		y := ga.Forward(x)
+		y := ga.ForwardPrecision(x, 0, 0, prec)
 		t1 := time.Now()
-		z := ha.Forward(y)
+		z := ha.ForwardPrecision(y, 0, prec)
 		t2 := time.Now()
 		zq := make([]int32, len(z.Data))
 		for j, v := range z.Data {
@@ -159,30 +165,46 @@ func run(img image.Image, imagePath string, width, height, n, m, runs, threads i
 		}
 		imagePath = "testdata/kitten.png, mirror-tiled"
 	}
-	cEnc, cDec, size, err := timeCodec(mdl, img, runs)
+	cEnc, cDec, size, err := timeCodec(mdl, img, runs, prec)
 	if err != nil {
 		return err
+	}
+	// The encoder's other precision, timed in the same run for comparison.
+	other := model.Float32
+	if prec == model.Float32 {
+		other = model.BF16
+	}
+	oEnc, _, _, err := timeCodec(mdl, img, runs, other)
+	if err != nil {
+		return err
+	}
+	ran := func(p model.Precision) string {
+		if p == model.BF16 && !model.BF16Available() {
+			return model.Float32.String()
+		}
+		return p.String()
 	}
 	res := map[string]any{
 		"impl": "aezip", "kernel": gemm.ActiveKernel().String(), "threads": threads,
 		"width": width, "height": height, "N": n, "M": m, "runs": runs,
 		"encode_s": median(enc), "decode_s": median(dec),
 		"g_a_s": median(tGa), "h_a_s": median(tHa), "h_s_int_s": median(tHs), "g_s_s": median(tGs),
-		"codec_encode_s": cEnc, "codec_decode_s": cDec,
+		"precision": ran(prec), "other_precision": ran(other),
+		"codec_encode_s": cEnc, "codec_decode_s": cDec, "codec_encode_other_s": oEnc,
 		"codec_bpp": float64(8*size) / float64(width*height), "codec_image": imagePath,
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
 
-// timeCodec returns the median seconds of codec.Encode and of decoding
-// its output, after one warm-up each, and the file size.
-func timeCodec(mdl *model.Model, img image.Image, runs int) (enc, dec float64, size int, err error) {
+// timeCodec returns the median seconds of codec.Encode at precision prec
+// and of decoding its output, after one warm-up each, and the file size.
+func timeCodec(mdl *model.Model, img image.Image, runs int, prec model.Precision) (enc, dec float64, size int, err error) {
 	var tEnc, tDec []float64
 	var data []byte
 	for i := 0; i <= runs; i++ {
 		var buf bytes.Buffer
 		t0 := time.Now()
-		if err := codec.Encode(&buf, img, codec.WithModel(mdl), codec.WithQuality(50)); err != nil {
+		if err := codec.Encode(&buf, img, codec.WithModel(mdl), codec.WithQuality(50), codec.WithPrecision(prec)); err != nil {
 			return 0, 0, 0, err
 		}
 		if i > 0 {
