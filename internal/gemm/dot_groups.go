@@ -58,6 +58,12 @@ func (p *PackedI16) groupPairs(g int) (k0, kc, kp int) {
 	return k0, kc, (kc + 1) / 2
 }
 
+// pairsOf returns the number of k pairs of group g.
+func (p *PackedI16) pairsOf(g int) int {
+	_, _, kp := p.groupPairs(g)
+	return kp
+}
+
 // PackI16Groups packs the m×k matrix A with A[i][p] = a[i·lda + acol[p]]
 // (k = len(acol)) for [DotI16Groups], in groups of group consecutive k
 // values (the last one may be shorter), for the kernel family active now.
@@ -187,14 +193,26 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 					}
 					t := tile[:h*nr]
 					clear(t)
-					for g := g0; g < g1; g++ {
+					for g := g0; g < g1; {
 						_, _, kp := pa.groupPairs(g)
-						ap := pa.a[pa.off[g]+ir*kp : pa.off[g]+ir*kp+h*kp]
+						ap := pa.a[pa.off[g]+ir*kp:]
 						bp := ws.b[boff[g-g0]+(jr/nr)*2*kp*nr:]
-						dk.call(h, kp, ap, bp[:2*kp*nr], t, nr)
+						if dk.groups != nil {
+							// Groups of equal size have equally spaced
+							// panels; only the last group can be shorter.
+							n := 1
+							for g+n < g1 && pa.pairsOf(g+n) == kp {
+								n++
+							}
+							dk.groups(n, h, kp, ap, pa.m*kp, bp, np*2*kp*nr, t64)
+							g += n
+							continue
+						}
+						dk.call(h, kp, ap[:h*kp], bp[:2*kp*nr], t, nr)
 						// Move the group's exact int32 sums to int64 and
 						// leave the tile zero for the next group.
 						widenAddClear(t64, t)
+						g++
 					}
 					for i := 0; i < h; i++ {
 						copy(c[(ir+i)*ldc+jc+jr:][:w], t64[i*nr:i*nr+w])

@@ -46,6 +46,9 @@ func main() {
 	for mr := 1; mr <= 5; mr++ {
 		dotKernel(&b, avx2, mr, false)
 	}
+	for mr := 1; mr <= 12; mr++ {
+		groupKernel(&b, mr)
+	}
 	if err := os.WriteFile(*dot, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -315,4 +318,72 @@ func vdpbf16ps(dst, src1, src2 int) string {
 	modrm := 0xc0 | byte(dst&7)<<3 | byte(src2&7)
 	return fmt.Sprintf("BYTE $0x62; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x52; BYTE $0x%02x // VDPBF16PS Z%d, Z%d, Z%d",
 		p0, p1, p2, modrm, src2, src1, dst)
+}
+
+// groupKernel emits kernG512x<mr>(groups, kp int, a *int32, astride int,
+// b *int16, bstride int, c *int64), the VNNI kernel run over several k
+// groups: for each group it sums kp pair steps in int32 registers from
+// zero, as kernV does, then sign-extends the sums and adds them to the
+// mr×32 int64 tile at c (row stride 32), and moves on to the group's
+// panels astride int32 and bstride int16 further on. The int32 sums never
+// touch memory.
+func groupKernel(b *bytes.Buffer, mr int) {
+	s := avx512
+	bReg0, bReg1, aReg, t0, t1 := 2*mr, 2*mr+1, 2*mr+2, 2*mr+3, 2*mr+4
+	if t1 > 31 {
+		log.Fatalf("group kernel x%d needs too many registers", mr)
+	}
+	nrBytes := 2 * s.bytes
+	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
+	fmt.Fprintf(b, "\n// func kernG512x%d(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)\n", mr)
+	fmt.Fprintf(b, "TEXT ·kernG512x%d(SB), NOSPLIT, $0-56\n", mr)
+	p("MOVQ groups+0(FP), R10")
+	p("MOVQ kp+8(FP), R11")
+	p("MOVQ a+16(FP), R12")
+	p("MOVQ astride+24(FP), R13")
+	p("SHLQ $2, R13")
+	p("MOVQ b+32(FP), R14")
+	p("MOVQ bstride+40(FP), R15")
+	p("SHLQ $1, R15")
+	p("MOVQ c+48(FP), DX")
+	fmt.Fprintln(b, "group:")
+	for i := 0; i < 2*mr; i++ {
+		p("VPXORD %s, %s, %s", s.r(i), s.r(i), s.r(i))
+	}
+	p("MOVQ R12, SI")
+	p("MOVQ R14, DI")
+	p("MOVQ R11, CX")
+	p("TESTQ CX, CX")
+	p("JZ widen")
+	fmt.Fprintln(b, "loop1:")
+	p("VMOVDQU32 (DI), %s", s.r(bReg0))
+	p("VMOVDQU32 %d(DI), %s", s.bytes, s.r(bReg1))
+	for i := 0; i < mr; i++ {
+		p("VPBROADCASTD %d(SI), %s", 4*i, s.r(aReg))
+		p("VPDPWSSD %s, %s, %s", s.r(bReg0), s.r(aReg), s.r(2*i))
+		p("VPDPWSSD %s, %s, %s", s.r(bReg1), s.r(aReg), s.r(2*i+1))
+	}
+	p("ADDQ $%d, SI", 4*mr)
+	p("ADDQ $%d, DI", nrBytes)
+	p("DECQ CX")
+	p("JNZ loop1")
+	fmt.Fprintln(b, "widen:")
+	// Accumulator register r holds 16 int32 sums, columns 16·(r%2) on;
+	// they become two vectors of 8 int64.
+	for r := 0; r < 2*mr; r++ {
+		off := (r/2)*32*8 + (r%2)*16*8
+		p("VPMOVSXDQ Y%d, Z%d", r, t0)
+		p("VEXTRACTI64X4 $1, Z%d, Y%d", r, t1)
+		p("VPMOVSXDQ Y%d, Z%d", t1, t1)
+		p("VPADDQ %d(DX), Z%d, Z%d", off, t0, t0)
+		p("VPADDQ %d(DX), Z%d, Z%d", off+64, t1, t1)
+		p("VMOVDQU64 Z%d, %d(DX)", t0, off)
+		p("VMOVDQU64 Z%d, %d(DX)", t1, off+64)
+	}
+	p("ADDQ R13, R12")
+	p("ADDQ R15, R14")
+	p("DECQ R10")
+	p("JNZ group")
+	p("VZEROUPPER")
+	p("RET")
 }
