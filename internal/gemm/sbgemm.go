@@ -118,7 +118,15 @@ func SgemmBF16Panels(pa *PackedBF16, n int, bp []uint32, c []float32, ldc int) {
 	if !BF16Available() {
 		kern = kernBGo
 	}
-	var tile [bf16MR * w]float32
+	// A partial last panel is computed into a scratch tile (pooled: a
+	// local array would escape through kern and be allocated per call).
+	var tile []float32
+	if n%w != 0 {
+		ws := getWorkspace()
+		defer putWorkspace(ws)
+		ws.tile = grow(ws.tile, bf16MR*w)
+		tile = ws.tile
+	}
 	for p := 0; p+1 < len(pa.rows); p++ {
 		r0, r1 := pa.rows[p], pa.rows[p+1]
 		h := r1 - r0
