@@ -110,7 +110,7 @@ func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
 
 // bandPrecision is band with, if bf16 and N is even, the product γ·x²
 // computed from bfloat16 operands (x² rounded to float32, then to
-// bfloat16).
+// bfloat16) and the division by √norm approximated (gemm.DivSqrtApprox).
 func (g *GDN) bandPrecision(v []float32, ld, m int, scratch []float32, bf16 bool) {
 	n := g.N
 	if bf16 && n%2 == 0 {
@@ -126,7 +126,7 @@ func (g *GDN) bandPrecision(v []float32, ld, m int, scratch []float32, bf16 bool
 			gemm.Fill(norm[c*m:(c+1)*m], g.Beta[c])
 		}
 		gemm.SgemmBF16Panels(g.pgBF16, m, *sq, norm, m)
-		g.normalize(v, ld, m, norm)
+		g.normalize(v, ld, m, norm, true)
 		return
 	}
 	// x² goes straight into the panels of the product's B.
@@ -137,17 +137,21 @@ func (g *GDN) bandPrecision(v []float32, ld, m int, scratch []float32, bf16 bool
 		gemm.Fill(norm[c*m:(c+1)*m], g.Beta[c])
 	}
 	gemm.SgemmPanels(g.pg, m, sq, norm, m)
-	g.normalize(v, ld, m, norm)
+	g.normalize(v, ld, m, norm, false)
 }
 
 // normalize divides (GDN) or multiplies (inverse GDN) the m pixels of v by
-// the square roots of norm (N rows of stride m).
-func (g *GDN) normalize(v []float32, ld, m int, norm []float32) {
+// the square roots of norm (N rows of stride m); approx lets a GDN use
+// gemm.DivSqrtApprox (encoder-only layers with bfloat16 products).
+func (g *GDN) normalize(v []float32, ld, m int, norm []float32, approx bool) {
 	for c := 0; c < g.N; c++ {
 		out, nr := v[c*ld:c*ld+m], norm[c*m:(c+1)*m]
-		if g.Inverse {
+		switch {
+		case g.Inverse:
 			gemm.MulSqrt(out, nr)
-		} else {
+		case approx:
+			gemm.DivSqrtApprox(out, nr)
+		default:
 			gemm.DivSqrt(out, nr)
 		}
 	}

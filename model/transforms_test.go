@@ -404,15 +404,20 @@ func BenchmarkLayers768x512(b *testing.B) {
 		name string
 		st   []stage
 		x    *Tensor
+		bf16 bool
 	}{
-		{"g_s", gs.net.stages, randTensor(rand.New(rand.NewPCG(63, 64)), 192, 32, 48)},
-		{"g_a", ga.net.stages, randTensor(rand.New(rand.NewPCG(65, 66)), 3, 512, 768)},
+		{"g_s", gs.net.stages, randTensor(rand.New(rand.NewPCG(63, 64)), 192, 32, 48), false},
+		{"g_a", ga.net.stages, randTensor(rand.New(rand.NewPCG(65, 66)), 3, 512, 768), false},
+	}
+	if BF16Available() {
+		nets = append(nets, nets[1])
+		nets[2].name, nets[2].bf16 = "g_a-bf16", true
 	}
 	for _, nt := range nets {
 		x := nt.x
 		for i := 0; i < len(nt.st); i++ {
 			st := &nt.st[i]
-			var pp post
+			pp := post{bf16: nt.bf16}
 			fl := flops(nt.st[i:i+1], x.C, x.H, x.W)
 			oc, oh, ow := st.outShape(x.C, x.H, x.W)
 			name := fmt.Sprintf("%s.%d", nt.name, i)

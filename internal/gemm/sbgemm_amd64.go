@@ -69,6 +69,11 @@ func squarePairsBF16AVX512(dst *uint32, ldd int, src *float32, lds, pairs, n int
 //go:noescape
 func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int)
 
+// divSqrtApproxAVX512 is DivSqrtApprox for n a positive multiple of 16.
+//
+//go:noescape
+func divSqrtApproxAVX512(x, norm *float32, n int)
+
 type asmBF16 func(kp int, a, b *uint32, c *float32, ldc int)
 
 var kernB512 = [...]asmBF16{nil, kernB512x1, kernB512x2, kernB512x3, kernB512x4,
@@ -118,5 +123,15 @@ func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int)
 		return 0
 	}
 	gatherPairsBF16AVX512(&dst[0], ldd, &src[0], &rows[0], len(rows)/2, n16)
+	return n16
+}
+
+func divSqrtApproxAsm(x, norm []float32) int {
+	n16 := len(x) &^ 15
+	if n16 == 0 || !hasBF16 || ActiveKernel() != AVX512 {
+		return 0
+	}
+	_ = norm[n16-1]
+	divSqrtApproxAVX512(&x[0], &norm[0], n16)
 	return n16
 }

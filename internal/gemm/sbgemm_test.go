@@ -246,3 +246,26 @@ func TestGatherPairsBF16(t *testing.T) {
 		})
 	})
 }
+
+// TestDivSqrtApprox compares with the correctly rounded quotient over many
+// magnitudes, and checks +Inf norms and the tail.
+func TestDivSqrtApprox(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(51, 52))
+		for _, n := range []int{1, 15, 16, 17, 100} {
+			x, norm := randSlice(r, n), make([]float32, n)
+			for i := range norm {
+				norm[i] = float32(math.Ldexp(1+r.Float64(), r.IntN(80)-40))
+			}
+			norm[n/2] = float32(math.Inf(1))
+			got := append([]float32(nil), x...)
+			DivSqrtApprox(got, norm)
+			for i := range x {
+				want := float64(x[i]) / math.Sqrt(float64(norm[i]))
+				if d := math.Abs(float64(got[i]) - want); d > math.Ldexp(math.Abs(want), -21) {
+					t.Fatalf("n=%d: x=%v norm=%v: got %v, want %v", n, x[i], norm[i], got[i], want)
+				}
+			}
+		}
+	})
+}

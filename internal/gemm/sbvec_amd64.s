@@ -188,3 +188,36 @@ gpcol:
 	JNZ       gprow
 	VZEROUPPER
 	RET
+
+// func divSqrtApproxAVX512(x, norm *float32, n int)
+// x[i] *= r[i] for i < n (a positive multiple of 16): r0 = VRSQRT14PS(norm)
+// (relative error below 2⁻¹⁴), refined by one Newton step r = r0·(1.5 −
+// 0.5·norm·r0²); lanes where r0 = 0 (norm = +Inf) give 0 instead of the
+// step's NaN.
+TEXT ·divSqrtApproxAVX512(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), DI
+	MOVQ         norm+8(FP), SI
+	MOVQ         n+16(FP), CX
+	SHRQ         $4, CX
+	MOVL         $0x3fc00000, AX // 1.5
+	VPBROADCASTD AX, Z6
+	MOVL         $0xbf000000, AX // -0.5
+	VPBROADCASTD AX, Z7
+	VPXORD       Z5, Z5, Z5
+dsaloop:
+	VMOVUPS     (SI), Z0
+	VRSQRT14PS  Z0, Z1
+	VMULPS      Z1, Z0, Z2
+	VMULPS      Z1, Z2, Z2         // norm·r0²
+	VFMADD132PS Z7, Z6, Z2         // 1.5 − 0.5·norm·r0²
+	VCMPPS      $4, Z5, Z1, K1     // r0 ≠ 0
+	VMULPS      Z2, Z1, Z1
+	VMOVUPS     (DI), Z3
+	VMULPS.Z    Z1, Z3, K1, Z3
+	VMOVUPS     Z3, (DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	DECQ        CX
+	JNZ         dsaloop
+	VZEROUPPER
+	RET
