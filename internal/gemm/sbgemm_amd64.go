@@ -69,7 +69,7 @@ func squarePairsBF16AVX512(dst *uint32, ldd int, src *float32, lds, pairs, n int
 //go:noescape
 func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int)
 
-// divSqrtApproxAVX512 is DivSqrtApprox for n a positive multiple of 16.
+// divSqrtApproxAVX512 is DivSqrtApprox for n > 0.
 //
 //go:noescape
 func divSqrtApproxAVX512(x, norm *float32, n int)
@@ -127,11 +127,11 @@ func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int)
 }
 
 func divSqrtApproxAsm(x, norm []float32) int {
-	n16 := len(x) &^ 15
-	if n16 == 0 || !hasBF16 || ActiveKernel() != AVX512 {
+	n := len(x)
+	if n == 0 || !hasBF16 || ActiveKernel() != AVX512 {
 		return 0
 	}
-	_ = norm[n16-1]
-	divSqrtApproxAVX512(&x[0], &norm[0], n16)
-	return n16
+	_ = norm[n-1]
+	divSqrtApproxAVX512(&x[0], &norm[0], n)
+	return n
 }

@@ -269,3 +269,22 @@ func TestDivSqrtApprox(t *testing.T) {
 		}
 	})
 }
+
+// TestDivSqrtApproxPositionFree requires each element's result not to
+// depend on where the slice starts or ends (band and strip splits).
+func TestDivSqrtApproxPositionFree(t *testing.T) {
+	r := rand.New(rand.NewPCG(53, 54))
+	x, norm := randSlice(r, 77), make([]float32, 77)
+	for i := range norm {
+		norm[i] = 0.5 + r.Float32()
+	}
+	want := append([]float32(nil), x...)
+	DivSqrtApprox(want, norm)
+	for lo := 0; lo < 20; lo++ {
+		for _, hi := range []int{lo + 1, lo + 15, lo + 17, 77} {
+			got := append([]float32(nil), x[lo:hi]...)
+			DivSqrtApprox(got, norm[lo:hi])
+			requireBits(t, got, want[lo:hi], "x[%d:%d]", lo, hi)
+		}
+	}
+}

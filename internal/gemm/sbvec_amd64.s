@@ -190,34 +190,48 @@ gpcol:
 	RET
 
 // func divSqrtApproxAVX512(x, norm *float32, n int)
-// x[i] *= r[i] for i < n (a positive multiple of 16): r0 = VRSQRT14PS(norm)
-// (relative error below 2⁻¹⁴), refined by one Newton step r = r0·(1.5 −
-// 0.5·norm·r0²); lanes where r0 = 0 (norm = +Inf) give 0 instead of the
-// step's NaN.
+// x[i] *= r[i] for i < n (> 0): r0 = VRSQRT14PS(norm) (relative error below
+// 2⁻¹⁴), refined by one Newton step r = r0·(1.5 − 0.5·norm·r0²); lanes
+// where r0 = 0 (norm = +Inf) give 0 instead of the step's NaN. The last
+// n mod 16 elements run through the same instructions under a lane mask,
+// so every element's result is the same wherever it lies.
 TEXT ·divSqrtApproxAVX512(SB), NOSPLIT, $0-24
 	MOVQ         x+0(FP), DI
 	MOVQ         norm+8(FP), SI
-	MOVQ         n+16(FP), CX
-	SHRQ         $4, CX
+	MOVQ         n+16(FP), DX
 	MOVL         $0x3fc00000, AX // 1.5
 	VPBROADCASTD AX, Z6
 	MOVL         $0xbf000000, AX // -0.5
 	VPBROADCASTD AX, Z7
 	VPXORD       Z5, Z5, Z5
+	MOVQ         $-1, AX
+	KMOVW        AX, K2          // all lanes
 dsaloop:
-	VMOVUPS     (SI), Z0
+	CMPQ        DX, $16
+	JGE         dsablock
+	TESTQ       DX, DX
+	JZ          dsadone
+	MOVQ        $1, AX           // the tail: lanes below DX
+	MOVQ        DX, CX
+	SHLQ        CX, AX
+	DECQ        AX
+	KMOVW       AX, K2
+	MOVQ        $16, DX
+dsablock:
+	VMOVUPS.Z   (SI), K2, Z0
 	VRSQRT14PS  Z0, Z1
 	VMULPS      Z1, Z0, Z2
 	VMULPS      Z1, Z2, Z2         // norm·r0²
 	VFMADD132PS Z7, Z6, Z2         // 1.5 − 0.5·norm·r0²
 	VCMPPS      $4, Z5, Z1, K1     // r0 ≠ 0
 	VMULPS      Z2, Z1, Z1
-	VMOVUPS     (DI), Z3
+	VMOVUPS.Z   (DI), K2, Z3
 	VMULPS.Z    Z1, Z3, K1, Z3
-	VMOVUPS     Z3, (DI)
+	VMOVUPS     Z3, K2, (DI)
 	ADDQ        $64, SI
 	ADDQ        $64, DI
-	DECQ        CX
-	JNZ         dsaloop
+	SUBQ        $16, DX
+	JMP         dsaloop
+dsadone:
 	VZEROUPPER
 	RET
