@@ -5,6 +5,7 @@ package model
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/aezip/aezip/internal/gemm"
 )
@@ -53,4 +54,19 @@ func (p Precision) String() string {
 		return "bf16"
 	}
 	return "float32"
+}
+
+// words is a pool of the bfloat16 pair panels (B operands of
+// gemm.SgemmBF16Panels) that the layers' work items fill.
+var words sync.Pool
+
+// getWords returns a buffer of n words from the pool; give it back with
+// words.Put.
+func getWords(n int) *[]uint32 {
+	if p, ok := words.Get().(*[]uint32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]uint32, n)
+	return &s
 }

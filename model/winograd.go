@@ -176,18 +176,6 @@ func (l *winoLayer) usesBF16(pp post) bool {
 	return pp.bf16 && l.ax == &convAxis && l.in%2 == 0
 }
 
-// words is a pool of bfloat16 panel buffers.
-var words sync.Pool
-
-func getWords(n int) *[]uint32 {
-	if p, ok := words.Get().(*[]uint32); ok && cap(*p) >= n {
-		*p = (*p)[:n]
-		return p
-	}
-	s := make([]uint32, n)
-	return &s
-}
-
 // newWinoLayer transforms the kernel; w(o, i) returns the 5×5 kernel from
 // input channel i to output channel o, row-major.
 func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i int) []float32) *winoLayer {
