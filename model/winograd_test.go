@@ -237,9 +237,11 @@ func TestWinogradAxes(t *testing.T) {
 // TestWinogradTileError measures, in float32, the error of 2-D Winograd
 // tiles against direct sums (both against float64) on 128-channel random
 // tiles: F(2,3) at the points 0, ±1, ∞ (what winograd.go uses) and F(4,3)
-// with ±2 added (what it does not use, for its larger error). It requires
-// F(2,3) to stay within 4× the direct error; `go test -v -run
-// WinogradTileError ./model` prints both ratios (docs/speed.md quotes them).
+// with ±2 added (what it does not use, for its larger error), and the same
+// with the products' operands in bfloat16 against a direct bfloat16 sum
+// (the encoder's BF16 precision). It requires F(2,3) to stay within 4× the
+// direct error both ways; `go test -v -run WinogradTileError ./model`
+// prints the ratios (docs/speed.md quotes them).
 func TestWinogradTileError(t *testing.T) {
 	type alg struct {
 		name      string
@@ -288,18 +290,25 @@ func TestWinogradTileError(t *testing.T) {
 		}
 		return mul(mul(l, x), lt)
 	}
+	// bf16 rounds to bfloat16 as the encoder's bfloat16 products do.
+	bf16 := func(v float64) float64 {
+		return float64(math.Float32frombits(uint32(gemm.RoundBF16(float32(v))) << 16))
+	}
 	const c = 128
 	r := rand.New(rand.NewPCG(121, 122))
 	for _, a := range algs {
 		n := a.m + 2
-		var worstW, worstD float64
+		var worstW, worstD, worstWB, worstDB float64
 		for trial := 0; trial < 50; trial++ {
-			acc := make([][]float64, len(a.bt)) // Σ over channels of U⊙V, float32
+			acc := make([][]float64, len(a.bt))   // Σ over channels of U⊙V, float32
+			accB := make([][]float64, len(a.bt)) // the same with U and V in bfloat16
 			for i := range acc {
 				acc[i] = make([]float64, len(a.bt))
+				accB[i] = make([]float64, len(a.bt))
 			}
 			exact := make([]float64, a.m*a.m)
-			direct := make([]float64, a.m*a.m) // float32 running sums
+			direct := make([]float64, a.m*a.m)  // float32 running sums
+			directB := make([]float64, a.m*a.m) // of bfloat16 operands
 			for ch := 0; ch < c; ch++ {
 				d := make([][]float64, n)
 				for i := range d {
@@ -321,6 +330,7 @@ func TestWinogradTileError(t *testing.T) {
 					for j := range acc[i] {
 						p := float64(float32(float64(float32(u[i][j])) * v[i][j]))
 						acc[i][j] = float64(float32(acc[i][j] + p))
+						accB[i][j] = float64(float32(accB[i][j] + bf16(u[i][j])*bf16(v[i][j])))
 					}
 				}
 				for y := 0; y < a.m; y++ {
@@ -330,22 +340,32 @@ func TestWinogradTileError(t *testing.T) {
 								p := d[y+ky][x+kx] * g[ky][kx]
 								exact[y*a.m+x] += p
 								direct[y*a.m+x] = float64(float32(direct[y*a.m+x] + float64(float32(p))))
+								directB[y*a.m+x] = float64(float32(directB[y*a.m+x] + bf16(d[y+ky][x+kx])*bf16(g[ky][kx])))
 							}
 						}
 					}
 				}
 			}
 			w := sandwich(a.at, acc, true)
+			wb := sandwich(a.at, accB, true)
 			for y := 0; y < a.m; y++ {
 				for x := 0; x < a.m; x++ {
 					worstW = math.Max(worstW, math.Abs(w[y][x]-exact[y*a.m+x]))
 					worstD = math.Max(worstD, math.Abs(direct[y*a.m+x]-exact[y*a.m+x]))
+					worstWB = math.Max(worstWB, math.Abs(wb[y][x]-exact[y*a.m+x]))
+					worstDB = math.Max(worstDB, math.Abs(directB[y*a.m+x]-exact[y*a.m+x]))
 				}
 			}
 		}
 		t.Logf("%s: max error %.2g, direct float32 %.2g, ratio %.1f", a.name, worstW, worstD, worstW/worstD)
+		t.Logf("%s with bfloat16 operands: max error %.2g, direct bfloat16 %.2g, ratio %.1f", a.name, worstWB, worstDB, worstWB/worstDB)
 		if a.name == "F(2,3)" && worstW > 4*worstD {
 			t.Errorf("F(2,3) error %.2g more than 4× the direct %.2g", worstW, worstD)
+		}
+		// The encoder's bfloat16 Winograd products (precision.go) rely on
+		// F(2,3) staying close to a direct bfloat16 sum.
+		if a.name == "F(2,3)" && worstWB > 4*worstDB {
+			t.Errorf("F(2,3) bfloat16 error %.2g more than 4× the direct %.2g", worstWB, worstDB)
 		}
 	}
 }
