@@ -57,6 +57,10 @@ type lowered struct {
 type loweredBF16 struct {
 	once sync.Once
 	pa   *gemm.PackedBF16
+	// scale multiplies the input before its rounding to bfloat16, and
+	// divides the weights: 255 for g_a's first layer, whose 8-bit pixel
+	// values k/255 then become the integers k, exact in bfloat16. 0 means 1.
+	scale float32
 }
 
 func newLowered(rows int, a []float32, taps []tap, step int) lowered {
@@ -337,7 +341,15 @@ func (l *lowered) band(c []float32, ldc int, src *source, off []int, q0, q1 int)
 // bf16 returns the lowered weights rounded to bfloat16 and packed for
 // gemm.SgemmBF16Panels, packing them the first time.
 func (l *lowered) bf16() *gemm.PackedBF16 {
-	l.pb.once.Do(func() { l.pb.pa = gemm.PackBF16(l.rows, len(l.taps), l.pa.Unpack(), len(l.taps)) })
+	l.pb.once.Do(func() {
+		a := l.pa.Unpack()
+		if s := l.pb.scale; s != 0 {
+			for i, v := range a {
+				a[i] = float32(float64(v) / float64(s))
+			}
+		}
+		l.pb.pa = gemm.PackBF16(l.rows, len(l.taps), a, len(l.taps))
+	})
 	return l.pb.pa
 }
 
@@ -347,10 +359,14 @@ func (l *lowered) bandBF16(c []float32, ldc int, src *source, off []int, q0, q1 
 	const w = gemm.BF16PanelWidth
 	n := q1 - q0
 	kp := (len(off) + 1) / 2
+	scale := l.pb.scale
+	if scale == 0 {
+		scale = 1
+	}
 	b := getWords(kp * ceilDiv(n, w) * w)
 	defer words.Put(b)
 	for j := 0; j*w < n; j++ {
-		gemm.GatherPairsBF16((*b)[j*kp*w:], w, src.data[q0+j*w:], off, min(w, n-j*w))
+		gemm.GatherPairsBF16((*b)[j*kp*w:], w, src.data[q0+j*w:], off, min(w, n-j*w), scale)
 	}
 	gemm.SgemmBF16Panels(l.bf16(), n, *b, c, ldc)
 }

@@ -303,6 +303,10 @@ func NewAnalysis(p Params, n, m int) (*Analysis, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
+	if c := stages[0].conv; c.wino == nil {
+		// The image's 8-bit values k/255 are exact in bfloat16 as k.
+		c.low.pb.scale = 255
+	}
 	return &Analysis{N: n, M: m, net: net{in: 3, stages: stages}}, nil
 }
 

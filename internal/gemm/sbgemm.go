@@ -250,13 +250,16 @@ func SquarePairsBF16(dst []uint32, ldd int, src []float32, lds, pairs, n int) {
 }
 
 // GatherPairsBF16 writes rows of src starting at the given offsets,
-// rounded to bfloat16, as k pairs: dst[p·ldd+i] = RoundBF16(src[rows[2p]+i])
-// | RoundBF16(src[rows[2p+1]+i])<<16 for i < n, with a zero partner for
-// the last row of an odd count. With ldd = BF16PanelWidth and n ≤ ldd it
-// writes one panel of B for [SgemmBF16Panels] whose rows are views of a
-// convolution's input (its taps), like the B of [SgemmRows]. It panics if
-// a slice is too short or an offset is out of range.
-func GatherPairsBF16(dst []uint32, ldd int, src []float32, rows []int, n int) {
+// multiplied by scale and rounded to bfloat16, as k pairs: dst[p·ldd+i] =
+// RoundBF16(scale·src[rows[2p]+i]) | RoundBF16(scale·src[rows[2p+1]+i])<<16
+// for i < n (each product rounded to float32 first), with a zero partner
+// for the last row of an odd count. With ldd = BF16PanelWidth and n ≤ ldd
+// it writes one panel of B for [SgemmBF16Panels] whose rows are views of a
+// convolution's input (its taps), like the B of [SgemmRows]. (A scale of
+// 255 makes 8-bit pixel values k/255 the integers k, which bfloat16 holds
+// exactly.) It panics if a slice is too short or an offset is out of
+// range.
+func GatherPairsBF16(dst []uint32, ldd int, src []float32, rows []int, n int, scale float32) {
 	pairs := (len(rows) + 1) / 2
 	if pairs == 0 || n <= 0 {
 		return
@@ -270,7 +273,7 @@ func GatherPairsBF16(dst []uint32, ldd int, src []float32, rows []int, n int) {
 		}
 	}
 	full := len(rows) / 2
-	done := gatherPairsBF16Asm(dst, ldd, src, rows[:2*full], n)
+	done := gatherPairsBF16Asm(dst, ldd, src, rows[:2*full], n, scale)
 	for p := 0; p < pairs; p++ {
 		d := dst[p*ldd : p*ldd+n]
 		s0 := src[rows[2*p]:]
@@ -281,9 +284,9 @@ func GatherPairsBF16(dst []uint32, ldd int, src []float32, rows []int, n int) {
 		for ; i < n; i++ {
 			var hi float32
 			if 2*p+1 < len(rows) {
-				hi = src[rows[2*p+1]+i]
+				hi = scale * src[rows[2*p+1]+i]
 			}
-			d[i] = packBF16Pair(s0[i], hi)
+			d[i] = packBF16Pair(scale*s0[i], hi)
 		}
 	}
 }

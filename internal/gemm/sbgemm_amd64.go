@@ -67,7 +67,7 @@ func squarePairsBF16AVX512(dst *uint32, ldd int, src *float32, lds, pairs, n int
 // (pairs > 0) and n a positive multiple of 16.
 //
 //go:noescape
-func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int)
+func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int, scale float32)
 
 // divSqrtApproxAVX512 is DivSqrtApprox for n > 0.
 //
@@ -117,12 +117,12 @@ func squarePairsBF16Asm(dst []uint32, ldd int, src []float32, lds, pairs, n int)
 	return n16
 }
 
-func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int) int {
+func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int, scale float32) int {
 	n16 := n &^ 15
 	if n16 == 0 || len(rows) == 0 || !hasBF16 || ActiveKernel() != AVX512 {
 		return 0
 	}
-	gatherPairsBF16AVX512(&dst[0], ldd, &src[0], &rows[0], len(rows)/2, n16)
+	gatherPairsBF16AVX512(&dst[0], ldd, &src[0], &rows[0], len(rows)/2, n16, scale)
 	return n16
 }
 

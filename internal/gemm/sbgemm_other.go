@@ -12,7 +12,7 @@ func squarePairsBF16Asm(dst []uint32, ldd int, src []float32, lds, pairs, n int)
 	return 0
 }
 
-func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int) int {
+func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int, scale float32) int {
 	return 0
 }
 

@@ -223,12 +223,13 @@ func TestGatherPairsBF16(t *testing.T) {
 				ldd := n + r.IntN(3)
 				dst := make([]uint32, (pairs-1)*ldd+n+1)
 				dst[len(dst)-1] = 0xdeadbeef
-				GatherPairsBF16(dst, ldd, src, rows, n)
+				scale := []float32{1, 255, -0.3}[count%3]
+				GatherPairsBF16(dst, ldd, src, rows, n, scale)
 				for p := 0; p < pairs; p++ {
 					for i := 0; i < n; i++ {
-						want := uint32(RoundBF16(src[rows[2*p]+i]))
+						want := uint32(RoundBF16(float32(float64(scale) * float64(src[rows[2*p]+i]))))
 						if 2*p+1 < count {
-							want |= uint32(RoundBF16(src[rows[2*p+1]+i])) << 16
+							want |= uint32(RoundBF16(float32(float64(scale)*float64(src[rows[2*p+1]+i])))) << 16
 						}
 						if dst[p*ldd+i] != want {
 							t.Fatalf("n=%d count=%d: dst[%d][%d] = %#08x, want %#08x", n, count, p, i, dst[p*ldd+i], want)
@@ -241,8 +242,8 @@ func TestGatherPairsBF16(t *testing.T) {
 			}
 		}
 		expectPanics(t, map[string]func(){
-			"row past end": func() { GatherPairsBF16(make([]uint32, 32), 32, make([]float32, 40), []int{0, 9}, 32) },
-			"negative row": func() { GatherPairsBF16(make([]uint32, 32), 32, make([]float32, 40), []int{-1, 0}, 32) },
+			"row past end": func() { GatherPairsBF16(make([]uint32, 32), 32, make([]float32, 40), []int{0, 9}, 32, 1) },
+			"negative row": func() { GatherPairsBF16(make([]uint32, 32), 32, make([]float32, 40), []int{-1, 0}, 32, 1) },
 		})
 	})
 }
@@ -285,6 +286,24 @@ func TestDivSqrtApproxPositionFree(t *testing.T) {
 			got := append([]float32(nil), x[lo:hi]...)
 			DivSqrtApprox(got, norm[lo:hi])
 			requireBits(t, got, want[lo:hi], "x[%d:%d]", lo, hi)
+		}
+	}
+}
+
+// TestGatherPairsBF16Pixels checks what g_a's first layer relies on: with
+// scale 255, every 8-bit pixel value k/255 (as the codec computes it)
+// becomes exactly k in bfloat16.
+func TestGatherPairsBF16Pixels(t *testing.T) {
+	src := make([]float32, 2*256)
+	for k := range 256 {
+		src[k] = float32(k) / 255
+		src[256+k] = float32(k) * (1.0 / 255)
+	}
+	dst := make([]uint32, 256)
+	GatherPairsBF16(dst, 256, src, []int{0, 256}, 256, 255)
+	for k, w := range dst {
+		if lo, hi := bf16Float(w&0xffff), bf16Float(w>>16); lo != float32(k) || hi != float32(k) {
+			t.Fatalf("k=%d: got %v and %v", k, lo, hi)
 		}
 	}
 }

@@ -137,15 +137,16 @@ sqcol:
 	VZEROUPPER
 	RET
 
-// func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int)
-// For p < pairs (> 0) and i < n (a positive multiple of 16), src[rows[2p]+i]
-// and src[rows[2p+1]+i] rounded to bfloat16 as in sumTermsBF16AVX512.
-TEXT ·gatherPairsBF16AVX512(SB), NOSPLIT, $0-48
+// func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int, scale float32)
+// For p < pairs (> 0) and i < n (a positive multiple of 16), scale·src[rows[2p]+i]
+// and scale·src[rows[2p+1]+i] rounded to bfloat16 as in sumTermsBF16AVX512.
+TEXT ·gatherPairsBF16AVX512(SB), NOSPLIT, $0-52
 	MOVQ         dst+0(FP), DI
 	MOVQ         ldd+8(FP), R8
 	SHLQ         $2, R8
 	MOVQ         src+16(FP), SI
 	MOVQ         rows+24(FP), R9
+	VBROADCASTSS scale+48(FP), Z4
 	MOVL         $1, AX
 	VPBROADCASTD AX, Z8
 	MOVL         $0x7fff, AX
@@ -163,8 +164,8 @@ gprow:
 	MOVQ DI, BX
 	MOVQ DX, AX
 gpcol:
-	VMOVUPS   (R14), Z0
-	VMOVUPS   (R15), Z2
+	VMULPS    (R14), Z4, Z0
+	VMULPS    (R15), Z4, Z2
 	VPSRLD    $16, Z0, Z1
 	VPANDD    Z8, Z1, Z1
 	VPADDD    Z9, Z0, Z0
