@@ -300,7 +300,7 @@ func TestWinogradTileError(t *testing.T) {
 		n := a.m + 2
 		var worstW, worstD, worstWB, worstDB float64
 		for trial := 0; trial < 50; trial++ {
-			acc := make([][]float64, len(a.bt))   // Σ over channels of U⊙V, float32
+			acc := make([][]float64, len(a.bt))  // Σ over channels of U⊙V, float32
 			accB := make([][]float64, len(a.bt)) // the same with U and V in bfloat16
 			for i := range acc {
 				acc[i] = make([]float64, len(a.bt))
