@@ -175,9 +175,7 @@ func (l *Conv2D) forward(dst, src *source, pp post, workers int) {
 			x0 := q - y*wp
 			x1 := min(wp, x0+q1-q)
 			if w := min(x1, wo); x0 < w {
-				for o := 0; o < l.Out; o++ {
-					dst.store(o, y, x0, 1, c[o*n+q-q0:][:w-x0])
-				}
+				dst.storeRows(l.Out, y, x0, c[q-q0:], n, w-x0)
 			}
 			q += x1 - x0
 		}

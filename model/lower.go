@@ -256,6 +256,30 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 	}
 }
 
+// storeRows writes a row segment of channels 0 … c−1: from[o·ld+k] goes to
+// input element (o, y, x0+k) for k < n. A step-4 source (the input of a
+// stride-2 Winograd convolution) takes all channels in one assembly call.
+func (src *source) storeRows(c, y, x0 int, from []float32, ld, n int) {
+	if c <= 0 || n <= 0 {
+		return
+	}
+	if src.step != 4 {
+		for o := 0; o < c; o++ {
+			src.store(o, y, x0, 1, from[o*ld:][:n])
+		}
+		return
+	}
+	np := src.hp * src.wp
+	base, v0 := src.rowAt(0, y, x0)
+	// Element k goes to column phase (v0+k) mod 4, position (v0+k)/4.
+	var off [4]int
+	for k := range off {
+		w := v0 + k
+		off[k] = base + w%4*np + w/4
+	}
+	gemm.Deinterleave4Rows(src.data, &off, 16*np, from, ld, n, c)
+}
+
 // storeTileRows writes the outputs of a row of Winograd tiles for channels
 // 0 … c−1: for xx < q and k < cnt, from[o·ld+xx·n+k] goes to input element
 // (o, y, x0+q·k+xx). A band of tiles stores a few dozen values per channel

@@ -369,3 +369,42 @@ func TestWinogradTileError(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceStoreRows requires storeRows, which stores a row segment of
+// every channel from a strided band, to give the planes that laying out the
+// whole tensor gives, on every step (step 4 in one assembly call) and pad,
+// for segments that start at every column phase and end anywhere.
+func TestSourceStoreRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(123, 124))
+	for _, step := range []int{1, 2, 4} {
+		for _, pad := range []int{0, 1, 2} {
+			c, h, w := 3, 4, 41+r.IntN(30)
+			var taps []tap
+			for d := -pad; d <= 2; d++ {
+				taps = append(taps, tap{dy: d, dx: d})
+			}
+			g := sourceGeom(step, h, w, h, w, taps)
+			x := randTensor(r, c, h, w)
+			want := sourceOf(x, g, 0)
+			got := newSource(c, h, w, g, 1)
+			for y := 0; y < h; y++ {
+				// Segments [0, a), [a, b), [b, w) with a and b at every phase.
+				a, b := 1+y, 1+y+13+r.IntN(w-20)
+				for _, seg := range [][2]int{{0, a}, {a, b}, {b, w}} {
+					n := seg[1] - seg[0]
+					ld := n + 7
+					from := make([]float32, c*ld)
+					for o := 0; o < c; o++ {
+						for k := 0; k < n; k++ {
+							from[o*ld+k] = x.At(o, y, seg[0]+k)
+						}
+					}
+					got.storeRows(c, y, seg[0], from, ld, n)
+				}
+			}
+			require.True(t, equalBits(want.data, got.data), "step %d pad %d", step, pad)
+			want.release()
+			got.release()
+		}
+	}
+}

@@ -181,6 +181,38 @@ func Deinterleave4(a, b, c, d, src []float32) {
 	}
 }
 
+// Deinterleave4Rows is [Deinterleave4] on rows rows at once, into phase
+// planes given by offsets: for r < rows and i < n it sets
+// dst[r·ldd + off[i mod 4] + ⌊i/4⌋] = src[r·lds + i]. (A convolution's
+// band stores a row segment of every channel into the four column phases
+// of the next layer's input this way.) The four phases' ranges must not
+// overlap. It panics if an offset is negative or a slice is too short.
+func Deinterleave4Rows(dst []float32, off *[4]int, ldd int, src []float32, lds, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	for k, o := range off {
+		if cnt := (n - k + 3) / 4; cnt > 0 && (o < 0 || len(dst) < (rows-1)*ldd+o+cnt) {
+			panic("gemm: Deinterleave4Rows destination too short")
+		}
+	}
+	if ldd < 0 || lds < n || len(src) < (rows-1)*lds+n {
+		panic("gemm: Deinterleave4Rows source too short")
+	}
+	if deinterleave4RowsAsm(dst, off, ldd, src, lds, n, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		f := src[r*lds : r*lds+n]
+		for k := 0; k < 4 && k < n; k++ {
+			d := dst[r*ldd+off[k]:]
+			for i := k; i < n; i += 4 {
+				d[i/4] = f[i]
+			}
+		}
+	}
+}
+
 // To8 maps a float sample of nominal range [0, 1] to 8 bits:
 // ⌊255·v + 0.5⌋ clamped to [0, 255], with NaN giving 0. The product is
 // rounded to float32 before the half is added, so that no build fuses the

@@ -26,6 +26,9 @@ func widenAddClearAVX(dst *int64, src *int32, n int)
 func interleave16AVX(dst, a, b *int16, n int)
 
 //go:noescape
+func deinterleave4RowsAVX(dst *float32, off *[4]int, ldd int, src *float32, lds, n, rows int)
+
+//go:noescape
 func rgba8AVX(dst *uint8, red, green, blue *float32, n int)
 
 //go:noescape
@@ -224,6 +227,16 @@ func deinterleave4Asm(a, b, c, d, src []float32) int {
 	_, _, _, _ = a[n/4-1], b[n/4-1], c[n/4-1], d[n/4-1]
 	deinterleave4AVX(&a[0], &b[0], &c[0], &d[0], &src[0], n/4)
 	return n
+}
+
+// deinterleave4RowsAsm runs Deinterleave4Rows whole (the caller has checked
+// the bounds) and reports whether it could.
+func deinterleave4RowsAsm(dst []float32, off *[4]int, ldd int, src []float32, lds, n, rows int) bool {
+	if !vecAsm() {
+		return false
+	}
+	deinterleave4RowsAVX(&dst[0], off, ldd, &src[0], lds, n, rows)
+	return true
 }
 
 // interleave4RowsAsm runs Interleave4Rows on the first vecBody(n)

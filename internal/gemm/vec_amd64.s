@@ -629,3 +629,92 @@ sq16loop:
 	JNZ     sq16loop
 	VZEROUPPER
 	RET
+
+// func deinterleave4RowsAVX(dst *float32, off *[4]int, ldd int, src *float32, lds, n, rows int)
+// For r < rows (> 0) and i < n (> 0): dst[r·ldd + off[i mod 4] + i/4] =
+// src[r·lds + i]. Blocks of 32 elements go through the shuffles of
+// deinterleave4AVX; the rest one element at a time.
+TEXT ·deinterleave4RowsAVX(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), R14
+	MOVQ off+8(FP), AX
+	MOVQ ldd+16(FP), R10
+	SHLQ $2, R10
+	MOVQ src+24(FP), R15
+	MOVQ lds+32(FP), R11
+	SHLQ $2, R11
+	MOVQ n+40(FP), R13
+	MOVQ rows+48(FP), R12
+d4rrow:
+	MOVQ 0(AX), DI
+	LEAQ (R14)(DI*4), DI
+	MOVQ 8(AX), DX
+	LEAQ (R14)(DX*4), DX
+	MOVQ 16(AX), R8
+	LEAQ (R14)(R8*4), R8
+	MOVQ 24(AX), R9
+	LEAQ (R14)(R9*4), R9
+	MOVQ R15, SI
+	MOVQ R13, CX
+	SHRQ $5, CX
+	JZ   d4rtail
+d4rloop:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    32(SI), Y1
+	VMOVUPS    64(SI), Y2
+	VMOVUPS    96(SI), Y3
+	VPERM2F128 $0x20, Y2, Y0, Y4
+	VPERM2F128 $0x31, Y2, Y0, Y5
+	VPERM2F128 $0x20, Y3, Y1, Y6
+	VPERM2F128 $0x31, Y3, Y1, Y7
+	VUNPCKLPS  Y5, Y4, Y0
+	VUNPCKHPS  Y5, Y4, Y1
+	VUNPCKLPS  Y7, Y6, Y2
+	VUNPCKHPS  Y7, Y6, Y3
+	VUNPCKLPD  Y2, Y0, Y4
+	VUNPCKHPD  Y2, Y0, Y5
+	VUNPCKLPD  Y3, Y1, Y6
+	VUNPCKHPD  Y3, Y1, Y7
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, (DX)
+	VMOVUPS    Y6, (R8)
+	VMOVUPS    Y7, (R9)
+	ADDQ       $128, SI
+	ADDQ       $32, DI
+	ADDQ       $32, DX
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	DECQ       CX
+	JNZ        d4rloop
+d4rtail:
+	MOVQ R13, CX
+	ANDQ $31, CX
+	JZ   d4rnext
+d4rscalar:
+	VMOVSS (SI), X0
+	VMOVSS X0, (DI)
+	ADDQ  $4, DI
+	DECQ  CX
+	JZ    d4rnext
+	VMOVSS 4(SI), X0
+	VMOVSS X0, (DX)
+	ADDQ  $4, DX
+	DECQ  CX
+	JZ    d4rnext
+	VMOVSS 8(SI), X0
+	VMOVSS X0, (R8)
+	ADDQ  $4, R8
+	DECQ  CX
+	JZ    d4rnext
+	VMOVSS 12(SI), X0
+	VMOVSS X0, (R9)
+	ADDQ  $4, R9
+	ADDQ  $16, SI
+	DECQ  CX
+	JNZ   d4rscalar
+d4rnext:
+	ADDQ R10, R14
+	ADDQ R11, R15
+	DECQ R12
+	JNZ  d4rrow
+	VZEROUPPER
+	RET

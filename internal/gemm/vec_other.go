@@ -5,6 +5,10 @@
 
 package gemm
 
+func deinterleave4RowsAsm(dst []float32, off *[4]int, ldd int, src []float32, lds, n, rows int) bool {
+	return false
+}
+
 func mulSqrtAsm(x, norm []float32) int                           { return 0 }
 func divSqrtAsm(x, norm []float32) int                           { return 0 }
 func squareAsm(dst, src []float32) int                           { return 0 }

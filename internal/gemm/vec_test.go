@@ -397,3 +397,35 @@ func TestSquareToPanels(t *testing.T) {
 		}
 	})
 }
+
+// TestDeinterleave4Rows checks every element against the definition, on
+// every family, for lengths inside and across the 32-element blocks, and
+// that nothing outside the phase ranges is written.
+func TestDeinterleave4Rows(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(61, 62))
+		for n := 1; n <= 70; n++ {
+			rows, lds := 1+r.IntN(3), n+r.IntN(3)
+			plane := (n+3)/4 + 2 // each phase range plus a gap
+			off := [4]int{1 + 3*plane, 1, 1 + plane, 1 + 2*plane}
+			ldd := 4*plane + 3
+			src := randSlice(r, (rows-1)*lds+n)
+			dst := make([]float32, rows*ldd)
+			for i := range dst {
+				dst[i] = -7
+			}
+			want := append([]float32(nil), dst...)
+			for row := 0; row < rows; row++ {
+				for i := 0; i < n; i++ {
+					want[row*ldd+off[i%4]+i/4] = src[row*lds+i]
+				}
+			}
+			Deinterleave4Rows(dst, &off, ldd, src, lds, n, rows)
+			requireBits(t, dst, want, "n=%d rows=%d", n, rows)
+		}
+		expectPanics(t, map[string]func(){
+			"short dst": func() { Deinterleave4Rows(make([]float32, 10), &[4]int{0, 3, 6, 9}, 12, make([]float32, 12), 12, 12, 1) },
+			"short src": func() { Deinterleave4Rows(make([]float32, 40), &[4]int{0, 3, 6, 9}, 12, make([]float32, 11), 12, 12, 1) },
+		})
+	})
+}
