@@ -424,8 +424,12 @@ func TestDeinterleave4Rows(t *testing.T) {
 			requireBits(t, dst, want, "n=%d rows=%d", n, rows)
 		}
 		expectPanics(t, map[string]func(){
-			"short dst": func() { Deinterleave4Rows(make([]float32, 10), &[4]int{0, 3, 6, 9}, 12, make([]float32, 12), 12, 12, 1) },
-			"short src": func() { Deinterleave4Rows(make([]float32, 40), &[4]int{0, 3, 6, 9}, 12, make([]float32, 11), 12, 12, 1) },
+			"short dst": func() {
+				Deinterleave4Rows(make([]float32, 10), &[4]int{0, 3, 6, 9}, 12, make([]float32, 12), 12, 12, 1)
+			},
+			"short src": func() {
+				Deinterleave4Rows(make([]float32, 40), &[4]int{0, 3, 6, 9}, 12, make([]float32, 11), 12, 12, 1)
+			},
 		})
 	})
 }
