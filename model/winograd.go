@@ -328,9 +328,7 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		// product adds product f's GEMM into c (row stride ldc).
 		product := func(f int, c []float32, ldc int) {
 			if pbs != nil {
-				for j := 0; j*wb < n; j++ {
-					gemm.SumTermsBF16((*vb)[j*l.in/2*wb:], wb, src.data[q0+j*wb:], cs, &po[f].off, &po[f].coef, l.in/2, min(wb, n-j*wb))
-				}
+				gemm.SumTermsBF16(*vb, src.data[q0:], cs, &po[f].off, &po[f].coef, l.in/2, n)
 				gemm.SgemmBF16Panels(pbs[f], n, *vb, c, ldc)
 				return
 			}

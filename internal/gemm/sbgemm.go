@@ -177,20 +177,22 @@ func kernBGo(h, kp int, a, b []uint32, c []float32, ldc int) {
 }
 
 // SumTermsBF16 computes the sums of [SumTerms] for rows 2p and 2p+1 (p <
-// pairs) and stores them rounded to bfloat16 ([RoundBF16]) as k pairs:
+// pairs) and stores them rounded to bfloat16 ([RoundBF16]) as k pairs, in
+// the panels of B that [SgemmBF16Panels] reads (w = BF16PanelWidth):
 //
-//	dst[p·ldd+i] = RoundBF16(s(2p, i)) | RoundBF16(s(2p+1, i))<<16,
+//	dst[(i/w)·pairs·w + p·w + i%w] = RoundBF16(s(2p, i)) | RoundBF16(s(2p+1, i))<<16,
 //	s(r, i) = c[0]·src[r·lds+off[0]+i] + … + c[3]·src[r·lds+off[3]+i],
 //
 // for i < n, each product rounded to float32 and the four terms (zero
-// coefficients included) added left to right. With ldd = BF16PanelWidth
-// and n ≤ ldd this writes one panel of B for [SgemmBF16Panels]. It panics
-// if a slice is too short or an offset is negative.
-func SumTermsBF16(dst []uint32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) {
+// coefficients included) added left to right. Words of the last panel
+// past n are left as they are. It panics if a slice is too short or an
+// offset is negative.
+func SumTermsBF16(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) {
 	if pairs <= 0 || n <= 0 {
 		return
 	}
-	if ldd < n || len(dst) < (pairs-1)*ldd+n {
+	const w = BF16PanelWidth
+	if len(dst) < (n-1)/w*pairs*w+(pairs-1)*w+(n-1)%w+1 {
 		panic("gemm: SumTermsBF16 destination too short")
 	}
 	hi := 0
@@ -203,7 +205,7 @@ func SumTermsBF16(dst []uint32, ldd int, src []float32, lds int, off *[4]int, c 
 	if lds < 0 || len(src) < (2*pairs-1)*lds+hi+n {
 		panic("gemm: SumTermsBF16 source too short")
 	}
-	done := sumTermsBF16Asm(dst, ldd, src, lds, off, c, pairs, n)
+	done := sumTermsBF16Asm(dst, src, lds, off, c, pairs, n)
 	if done == n {
 		return
 	}
@@ -215,10 +217,9 @@ func SumTermsBF16(dst []uint32, ldd int, src []float32, lds int, off *[4]int, c 
 		return v
 	}
 	for p := 0; p < pairs; p++ {
-		d := dst[p*ldd : p*ldd+n]
 		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
 		for i := done; i < n; i++ {
-			d[i] = packBF16Pair(sum(s0, i), sum(s1, i))
+			dst[i/w*pairs*w+p*w+i%w] = packBF16Pair(sum(s0, i), sum(s1, i))
 		}
 	}
 }

@@ -56,7 +56,7 @@ func kernB512x14(kp int, a, b *uint32, c *float32, ldc int)
 // sumTermsBF16AVX512 is SumTermsBF16 for n a positive multiple of 16.
 //
 //go:noescape
-func sumTermsBF16AVX512(dst *uint32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
+func sumTermsBF16AVX512(dst *uint32, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
 
 // squarePairsBF16AVX512 is SquarePairsBF16 for n a positive multiple of 16.
 //
@@ -99,12 +99,12 @@ func registerBF16() bool {
 	return true
 }
 
-func sumTermsBF16Asm(dst []uint32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
+func sumTermsBF16Asm(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
 	n16 := n &^ 15
 	if n16 == 0 || !hasBF16 || ActiveKernel() != AVX512 {
 		return 0
 	}
-	sumTermsBF16AVX512(&dst[0], ldd, &src[0], lds, off, c, pairs, n16)
+	sumTermsBF16AVX512(&dst[0], &src[0], lds, off, c, pairs, n16)
 	return n16
 }
 

@@ -4,7 +4,7 @@
 
 package gemm
 
-func sumTermsBF16Asm(dst []uint32, ldd int, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
+func sumTermsBF16Asm(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
 	return 0
 }
 

@@ -47,15 +47,17 @@ func TestRoundBF16(t *testing.T) {
 }
 
 // TestSumTermsBF16 requires, on every kernel family, the rounded and
-// paired sums of SumTerms with four terms.
+// paired sums of SumTerms with four terms, in panel layout, for widths
+// inside, at and across the panels and the 16-column blocks.
 func TestSumTermsBF16(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(43, 44))
-		for _, n := range []int{1, 15, 16, 17, 32, 61} {
+		const w = BF16PanelWidth
+		for _, n := range []int{1, 15, 16, 17, 32, 48, 61, 64, 80, 97} {
 			for _, pairs := range []int{1, 2, 5} {
 				off := [4]int{r.IntN(9), r.IntN(9), 0, r.IntN(9)}
 				c := [4]float32{1, -1, 0.3, 0}
-				lds, ldd := n+9+r.IntN(3), n+r.IntN(3)
+				lds := n + 9 + r.IntN(3)
 				src := randSlice(r, (2*pairs-1)*lds+n+9)
 				sums := make([]float32, 2*pairs*n)
 				for row := 0; row < 2*pairs; row++ {
@@ -72,20 +74,21 @@ func TestSumTermsBF16(t *testing.T) {
 						sums[row*n+i] = v
 					}
 				}
-				dst := make([]uint32, (pairs-1)*ldd+n+1)
-				sentinel := uint32(0xdeadbeef)
-				dst[len(dst)-1] = sentinel
-				SumTermsBF16(dst, ldd, src, lds, &off, &c, pairs, n)
-				for p := 0; p < pairs; p++ {
-					for i := 0; i < n; i++ {
-						want := uint32(RoundBF16(sums[2*p*n+i])) | uint32(RoundBF16(sums[(2*p+1)*n+i]))<<16
-						if dst[p*ldd+i] != want {
-							t.Fatalf("n=%d pairs=%d: dst[%d][%d] = %#08x, want %#08x", n, pairs, p, i, dst[p*ldd+i], want)
-						}
-					}
+				np := (n + w - 1) / w
+				dst := make([]uint32, np*pairs*w)
+				for i := range dst {
+					dst[i] = 0xdeadbeef
 				}
-				if dst[len(dst)-1] != sentinel {
-					t.Fatalf("n=%d pairs=%d: wrote past the end", n, pairs)
+				SumTermsBF16(dst, src, lds, &off, &c, pairs, n)
+				for i, got := range dst {
+					j, p, col := i/(pairs*w), i/w%pairs, i%w
+					want := uint32(0xdeadbeef)
+					if x := j*w + col; x < n {
+						want = uint32(RoundBF16(sums[2*p*n+x])) | uint32(RoundBF16(sums[(2*p+1)*n+x]))<<16
+					}
+					if got != want {
+						t.Fatalf("n=%d pairs=%d: word %d (panel %d, pair %d, column %d) = %#08x, want %#08x", n, pairs, i, j, p, col, got, want)
+					}
 				}
 			}
 		}
@@ -173,7 +176,10 @@ func TestSgemmBF16PanelsPanics(t *testing.T) {
 			SgemmBF16Panels(pa, -1, nil, nil, 1)
 		},
 		"SumTermsBF16 short source": func() {
-			SumTermsBF16(make([]uint32, 32), 32, make([]float32, 40), 20, &[4]int{}, &[4]float32{}, 1, 32)
+			SumTermsBF16(make([]uint32, 32), make([]float32, 40), 20, &[4]int{}, &[4]float32{}, 1, 32)
+		},
+		"SumTermsBF16 short destination": func() {
+			SumTermsBF16(make([]uint32, 95), make([]float32, 400), 100, &[4]int{}, &[4]float32{}, 2, 40)
 		},
 	})
 }

@@ -4,20 +4,20 @@
 
 #include "textflag.h"
 
-// func sumTermsBF16AVX512(dst *uint32, ldd int, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
+// func sumTermsBF16AVX512(dst *uint32, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
 // For p < pairs (> 0) and i < n (a positive multiple of 16), the sums of
 // rows 2p and 2p+1 as in sumTermsAVX (four terms, each product rounded
 // before it is added), rounded to bfloat16 (to nearest, ties to even, on the
 // bits: u + 0x7fff + (u>>16 & 1)) and stored as one word, row 2p in the low
-// half.
-TEXT ·sumTermsBF16AVX512(SB), NOSPLIT, $0-64
+// half, in the panels of SumTermsBF16: word (p, i) at
+// dst[(i/32)·pairs·32 + p·32 + i%32]. A row reads its n columns in one
+// sweep.
+TEXT ·sumTermsBF16AVX512(SB), NOSPLIT, $0-56
 	MOVQ         dst+0(FP), DI
-	MOVQ         ldd+8(FP), R8
-	SHLQ         $2, R8
-	MOVQ         src+16(FP), SI
-	MOVQ         lds+24(FP), R9
+	MOVQ         src+8(FP), SI
+	MOVQ         lds+16(FP), R9
 	SHLQ         $2, R9
-	MOVQ         off+32(FP), AX
+	MOVQ         off+24(FP), AX
 	MOVQ         0(AX), R10
 	MOVQ         8(AX), R11
 	MOVQ         16(AX), R12
@@ -26,7 +26,7 @@ TEXT ·sumTermsBF16AVX512(SB), NOSPLIT, $0-64
 	SHLQ         $2, R11
 	SHLQ         $2, R12
 	SHLQ         $2, R13
-	MOVQ         c+40(FP), AX
+	MOVQ         c+32(FP), AX
 	VBROADCASTSS 0(AX), Z4
 	VBROADCASTSS 4(AX), Z5
 	VBROADCASTSS 8(AX), Z6
@@ -37,50 +37,109 @@ TEXT ·sumTermsBF16AVX512(SB), NOSPLIT, $0-64
 	VPBROADCASTD AX, Z9
 	MOVL         $0xffff0000, AX
 	VPBROADCASTD AX, Z10
-	MOVQ         pairs+48(FP), CX
-	MOVQ         n+56(FP), DX
-	SHRQ         $4, DX
+	MOVQ         pairs+40(FP), CX
+	MOVQ         CX, R8
+	SHLQ         $7, R8 // panel stride: pairs·32 words
 sbrow:
 	MOVQ DI, BX
 	MOVQ SI, R14
 	LEAQ (SI)(R9*1), R15
-	MOVQ DX, AX
-sbcol:
-	VMULPS    (R14)(R10*1), Z4, Z0
-	VMULPS    (R14)(R11*1), Z5, Z1
+	MOVQ n+48(FP), DX
+	SHRQ $5, DX
+	JZ   sbhalf
+sbpanel:
+	VMULPS    0(R14)(R10*1), Z4, Z0
+	VMULPS    0(R14)(R11*1), Z5, Z1
 	VADDPS    Z1, Z0, Z0
-	VMULPS    (R14)(R12*1), Z6, Z1
+	VMULPS    0(R14)(R12*1), Z6, Z1
 	VADDPS    Z1, Z0, Z0
-	VMULPS    (R14)(R13*1), Z7, Z1
+	VMULPS    0(R14)(R13*1), Z7, Z1
 	VADDPS    Z1, Z0, Z0
-	VMULPS    (R15)(R10*1), Z4, Z2
-	VMULPS    (R15)(R11*1), Z5, Z3
+	VMULPS    0(R15)(R10*1), Z4, Z2
+	VMULPS    0(R15)(R11*1), Z5, Z3
 	VADDPS    Z3, Z2, Z2
-	VMULPS    (R15)(R12*1), Z6, Z3
+	VMULPS    0(R15)(R12*1), Z6, Z3
 	VADDPS    Z3, Z2, Z2
-	VMULPS    (R15)(R13*1), Z7, Z3
+	VMULPS    0(R15)(R13*1), Z7, Z3
 	VADDPS    Z3, Z2, Z2
 	VPSRLD    $16, Z0, Z1
 	VPANDD    Z8, Z1, Z1
 	VPADDD    Z9, Z0, Z0
 	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0               // row 2p's bfloat16 in the low half
+	VPSRLD    $16, Z0, Z0 // row 2p's bfloat16 in the low half
 	VPSRLD    $16, Z2, Z3
 	VPANDD    Z8, Z3, Z3
 	VPADDD    Z9, Z2, Z2
 	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2               // row 2p+1's in the high half
+	VPANDD    Z10, Z2, Z2 // row 2p+1's in the high half
 	VPORD     Z2, Z0, Z0
-	VMOVDQU32 Z0, (BX)
-	ADDQ      $64, R14
-	ADDQ      $64, R15
-	ADDQ      $64, BX
-	DECQ      AX
-	JNZ       sbcol
-	ADDQ      R8, DI
-	LEAQ      (SI)(R9*2), SI
-	DECQ      CX
-	JNZ       sbrow
+	VMOVDQU32 Z0, 0(BX)
+	VMULPS    64(R14)(R10*1), Z4, Z0
+	VMULPS    64(R14)(R11*1), Z5, Z1
+	VADDPS    Z1, Z0, Z0
+	VMULPS    64(R14)(R12*1), Z6, Z1
+	VADDPS    Z1, Z0, Z0
+	VMULPS    64(R14)(R13*1), Z7, Z1
+	VADDPS    Z1, Z0, Z0
+	VMULPS    64(R15)(R10*1), Z4, Z2
+	VMULPS    64(R15)(R11*1), Z5, Z3
+	VADDPS    Z3, Z2, Z2
+	VMULPS    64(R15)(R12*1), Z6, Z3
+	VADDPS    Z3, Z2, Z2
+	VMULPS    64(R15)(R13*1), Z7, Z3
+	VADDPS    Z3, Z2, Z2
+	VPSRLD    $16, Z0, Z1
+	VPANDD    Z8, Z1, Z1
+	VPADDD    Z9, Z0, Z0
+	VPADDD    Z1, Z0, Z0
+	VPSRLD    $16, Z0, Z0 // row 2p's bfloat16 in the low half
+	VPSRLD    $16, Z2, Z3
+	VPANDD    Z8, Z3, Z3
+	VPADDD    Z9, Z2, Z2
+	VPADDD    Z3, Z2, Z2
+	VPANDD    Z10, Z2, Z2 // row 2p+1's in the high half
+	VPORD     Z2, Z0, Z0
+	VMOVDQU32 Z0, 64(BX)
+	ADDQ $128, R14
+	ADDQ $128, R15
+	ADDQ R8, BX
+	DECQ DX
+	JNZ  sbpanel
+sbhalf:
+	MOVQ  n+48(FP), DX
+	TESTQ $16, DX
+	JZ    sbnext
+	VMULPS    0(R14)(R10*1), Z4, Z0
+	VMULPS    0(R14)(R11*1), Z5, Z1
+	VADDPS    Z1, Z0, Z0
+	VMULPS    0(R14)(R12*1), Z6, Z1
+	VADDPS    Z1, Z0, Z0
+	VMULPS    0(R14)(R13*1), Z7, Z1
+	VADDPS    Z1, Z0, Z0
+	VMULPS    0(R15)(R10*1), Z4, Z2
+	VMULPS    0(R15)(R11*1), Z5, Z3
+	VADDPS    Z3, Z2, Z2
+	VMULPS    0(R15)(R12*1), Z6, Z3
+	VADDPS    Z3, Z2, Z2
+	VMULPS    0(R15)(R13*1), Z7, Z3
+	VADDPS    Z3, Z2, Z2
+	VPSRLD    $16, Z0, Z1
+	VPANDD    Z8, Z1, Z1
+	VPADDD    Z9, Z0, Z0
+	VPADDD    Z1, Z0, Z0
+	VPSRLD    $16, Z0, Z0 // row 2p's bfloat16 in the low half
+	VPSRLD    $16, Z2, Z3
+	VPANDD    Z8, Z3, Z3
+	VPADDD    Z9, Z2, Z2
+	VPADDD    Z3, Z2, Z2
+	VPANDD    Z10, Z2, Z2 // row 2p+1's in the high half
+	VPORD     Z2, Z0, Z0
+	VMOVDQU32 Z0, 0(BX)
+sbnext:
+	ADDQ $128, DI
+	LEAQ (SI)(R9*2), SI
+	DECQ CX
+	JNZ  sbrow
 	VZEROUPPER
 	RET
 
