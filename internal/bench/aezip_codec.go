@@ -22,6 +22,7 @@ const selfName = "aezip"
 
 // aezipCodec encodes with codec.Encode at a quality and decodes with codec.Decode.
 type aezipCodec struct {
+	name        string
 	m           *model.Model
 	concurrency int
 	precision   model.Precision
@@ -31,8 +32,8 @@ type aezipCodec struct {
 
 // newAezip returns the aezip codec with the model in modelPath, or the
 // embedded default model when modelPath is empty, encoding at precision
-// prec; concurrency 0 means GOMAXPROCS.
-func newAezip(modelPath string, concurrency int, prec model.Precision) (Codec, error) {
+// prec and reported under name; concurrency 0 means GOMAXPROCS.
+func newAezip(modelPath string, concurrency int, prec model.Precision, name string) (Codec, error) {
 	var m *model.Model
 	if modelPath != "" {
 		f, err := os.Open(modelPath)
@@ -73,13 +74,13 @@ func newAezip(modelPath string, concurrency int, prec model.Precision) (Codec, e
 		ran = model.BF16
 	}
 	return &aezipCodec{
-		m: m, concurrency: concurrency, precision: prec, settings: settings,
+		name: name, m: m, concurrency: concurrency, precision: prec, settings: settings,
 		version: fmt.Sprintf("aezip %s, model %x (N=%d, M=%d, L=%d), %d goroutines, %s analysis",
 			runtime.Version(), id[:6], m.Arch.N, m.Arch.M, L, concurrency, ran),
 	}, nil
 }
 
-func (c *aezipCodec) Name() string       { return selfName }
+func (c *aezipCodec) Name() string       { return c.name }
 func (c *aezipCodec) Version() string    { return c.version }
 func (c *aezipCodec) Settings() []string { return c.settings }
 

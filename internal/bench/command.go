@@ -63,7 +63,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	})
 	modelPath := fs.String("model", "", "aezip model `FILE` (default: the embedded model)")
 	threads := fs.Int("threads", 0, "goroutines per aezip encode/decode (0: GOMAXPROCS)")
-	precision := fs.String("precision", "bf16", "aezip analysis arithmetic: bf16 (where the processor has it) or float32")
+	precision := fs.String("precision", "bf16", "aezip analysis arithmetic: bf16 (where the processor has it) or float32; a comma-separated list adds aezip-PRECISION entries for the others (-ref aezip-float32 gives the BD-rate between them)")
 	workers := fs.Int("j", 1, "images measured in parallel (timings are cleanest with 1)")
 	limit := fs.Int("n", 0, "use only the first N images (0: all)")
 	from := fs.String("from", "", "measure nothing: redo the tables and outputs from the -json `FILE` of an earlier run (then give no DIR)")
@@ -101,14 +101,20 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	var jobs []Job
 	var missing []Missing
 	if *self {
-		prec, err := model.ParsePrecision(*precision)
-		if err != nil {
-			return err
-		}
-		c, err := newAezip(*modelPath, *threads, prec)
-		if err != nil {
-			missing = append(missing, Missing{selfName, err.Error()})
-		} else {
+		for i, p := range splitList(*precision) {
+			prec, err := model.ParsePrecision(p)
+			if err != nil {
+				return err
+			}
+			name := selfName
+			if i > 0 {
+				name += "-" + p
+			}
+			c, err := newAezip(*modelPath, *threads, prec, name)
+			if err != nil {
+				missing = append(missing, Missing{name, err.Error()})
+				continue
+			}
 			settings := c.Settings()
 			if l, ok := sweeps[selfName]; ok {
 				settings = l
