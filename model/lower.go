@@ -80,7 +80,12 @@ func newLowered(rows int, a []float32, taps []tap, step int) lowered {
 // never held in plain CHW layout. A plain tensor is a source with step 1,
 // no padding and planes of its own size.
 type source struct {
-	data      []float32
+	data []float32
+	// half, if set instead of data, holds the planes as bfloat16 values
+	// (the upper halves of float32s): the input of a Winograd convolution
+	// that rounds its operands to bfloat16 anyway, stored in half the
+	// bytes. Only storeRows writes it (newHalfSource).
+	half      []uint16
 	pooled    bool // data came from the pool
 	c, h, w   int  // the input tensor's shape
 	step, pad int
@@ -131,6 +136,15 @@ func newSource(c, h, w int, g geom, workers int) *source {
 	return src
 }
 
+// newHalfSource is newSource with bfloat16 planes (source.half).
+func newHalfSource(c, h, w int, g geom, workers int) *source {
+	s, np := g.step, g.hp*g.wp
+	src := &source{half: getHalves(c * s * s * np), pooled: true, c: c, h: h, w: w,
+		step: s, pad: g.pad, hp: g.hp, wp: g.wp}
+	src.each(nil, workers)
+	return src
+}
+
 // sourceOf returns x laid out as g: x itself when g is its own layout, or
 // else a pooled copy.
 func sourceOf(x *Tensor, g geom, workers int) *source {
@@ -147,12 +161,22 @@ func sourceOf(x *Tensor, g geom, workers int) *source {
 // each clears the padding of every plane and, if x is not nil, copies x
 // into the rest.
 func (src *source) each(x *Tensor, workers int) {
+	if src.half != nil {
+		eachPlane(src, src.half, nil, workers)
+		return
+	}
+	eachPlane(src, src.data, x, workers)
+}
+
+// eachPlane is each for planes of either element type; x, if not nil,
+// needs float32 planes.
+func eachPlane[T float32 | uint16](src *source, data []T, x *Tensor, workers int) {
 	s, pad, hp, wp := src.step, src.pad, src.hp, src.wp
 	np, hw := hp*wp, src.h*src.w
 	parallelFor(workers, src.c, 0, func(c int, _ []float32) {
 		for ry := 0; ry < s; ry++ {
 			for rx := 0; rx < s; rx++ {
-				plane := src.data[((c*s+ry)*s+rx)*np:][:np]
+				plane := data[((c*s+ry)*s+rx)*np:][:np]
 				// Columns X whose input column s·X+rx−pad is inside.
 				xlo := min(max(ceilDiv(pad-rx, s), 0), wp)
 				xhi := max(min(floorDiv(src.w-1+pad-rx, s)+1, wp), xlo)
@@ -169,7 +193,7 @@ func (src *source) each(x *Tensor, workers int) {
 					if x == nil {
 						continue
 					}
-					d := plane[y*wp+xlo : y*wp+xhi]
+					d := any(plane[y*wp+xlo : y*wp+xhi]).([]float32)
 					from := x.Data[c*hw+iy*src.w+s*xlo+rx-pad:]
 					if s == 1 {
 						copy(d, from[:len(d)])
@@ -264,6 +288,9 @@ func (src *source) storeRows(c, y, x0 int, from []float32, ld, n int) {
 		return
 	}
 	if src.step != 4 {
+		if src.half != nil {
+			panic("model: bfloat16 planes need step 4")
+		}
 		for o := 0; o < c; o++ {
 			src.store(o, y, x0, 1, from[o*ld:][:n])
 		}
@@ -276,6 +303,10 @@ func (src *source) storeRows(c, y, x0 int, from []float32, ld, n int) {
 	for k := range off {
 		w := v0 + k
 		off[k] = base + w%4*np + w/4
+	}
+	if src.half != nil {
+		gemm.Deinterleave4RowsBF16(src.half, &off, 16*np, from, ld, n, c)
+		return
 	}
 	gemm.Deinterleave4Rows(src.data, &off, 16*np, from, ld, n, c)
 }
@@ -335,8 +366,9 @@ func (src *source) store2(o, y, x0 int, a, b []float32) {
 func (src *source) release() {
 	if src.pooled {
 		putFloats(src.data)
+		putHalves(src.half)
 	}
-	src.data = nil
+	src.data, src.half = nil, nil
 }
 
 // tensor returns the plain source as a tensor sharing its storage.

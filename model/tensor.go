@@ -98,6 +98,32 @@ func putFloats(s []float32) {
 	floatPools[bits.Len(uint(c-1))].Put(&s)
 }
 
+// halfPools holds bfloat16 planes (source.half) by capacity class, like
+// floatPools.
+var halfPools [64]sync.Pool
+
+// getHalves returns a slice of length n with undefined contents.
+func getHalves(n int) []uint16 {
+	if n <= 0 {
+		return nil
+	}
+	b := bits.Len(uint(n - 1))
+	if v := halfPools[b].Get(); v != nil {
+		return (*v.(*[]uint16))[:n]
+	}
+	return make([]uint16, n, 1<<b)
+}
+
+// putHalves returns s to the pool; s must not be used afterwards.
+func putHalves(s []uint16) {
+	c := cap(s)
+	if c == 0 || c&(c-1) != 0 {
+		return
+	}
+	s = s[:c]
+	halfPools[bits.Len(uint(c-1))].Put(&s)
+}
+
 // newPooledTensor returns a c×h×w tensor with undefined contents whose
 // storage comes from the pool; release it with releaseTensor.
 func newPooledTensor(c, h, w int) *Tensor {

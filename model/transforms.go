@@ -132,7 +132,12 @@ func (n *net) forward(x *Tensor, name string, workers int, prec Precision) *Tens
 		var next *Tensor
 		var dst *source
 		if !last && n.stages[i+1].readsSource() {
-			dst = newSource(oc, oh, ow, n.stages[i+1].geom(oh, ow), workers)
+			g := n.stages[i+1].geom(oh, ow)
+			if st.storesHalf(&n.stages[i+1], g, pp) {
+				dst = newHalfSource(oc, oh, ow, g, workers)
+			} else {
+				dst = newSource(oc, oh, ow, g, workers)
+			}
 		} else {
 			next = newPlain()
 			dst = plainSource(next)
@@ -158,6 +163,15 @@ func (n *net) forward(x *Tensor, name string, workers int, prec Precision) *Tens
 		t = out
 	}
 	return t
+}
+
+// storesHalf reports whether the stage may store its output for next in
+// bfloat16 planes (source.half): it is a lowered convolution (which stores
+// with storeRows) and next a Winograd convolution that rounds its
+// operands to bfloat16 anyway, on planes of step 4.
+func (s *stage) storesHalf(next *stage, g geom, pp post) bool {
+	return pp.bf16 && s.conv != nil && s.conv.wino == nil && g.step == 4 &&
+		next.conv != nil && next.conv.wino != nil && next.conv.wino.usesBF16(pp)
 }
 
 // readsSource reports whether the stage is a convolution that reads its

@@ -328,7 +328,11 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		// product adds product f's GEMM into c (row stride ldc).
 		product := func(f int, c []float32, ldc int) {
 			if pbs != nil {
-				gemm.SumTermsBF16(*vb, src.data[q0:], cs, &po[f].off, &po[f].coef, l.in/2, n)
+				if src.half != nil {
+					gemm.SumTermsBF16Half(*vb, src.half[q0:], cs, &po[f].off, &po[f].coef, l.in/2, n)
+				} else {
+					gemm.SumTermsBF16(*vb, src.data[q0:], cs, &po[f].off, &po[f].coef, l.in/2, n)
+				}
 				gemm.SgemmBF16Panels(pbs[f], n, *vb, c, ldc)
 				return
 			}

@@ -387,6 +387,10 @@ func TestSourceStoreRows(t *testing.T) {
 			x := randTensor(r, c, h, w)
 			want := sourceOf(x, g, 0)
 			got := newSource(c, h, w, g, 1)
+			var half *source // bfloat16 planes, for step 4
+			if step == 4 {
+				half = newHalfSource(c, h, w, g, 1)
+			}
 			for y := 0; y < h; y++ {
 				// Segments [0, a), [a, b), [b, w) with a and b at every phase.
 				a, b := 1+y, 1+y+13+r.IntN(w-20)
@@ -400,9 +404,18 @@ func TestSourceStoreRows(t *testing.T) {
 						}
 					}
 					got.storeRows(c, y, seg[0], from, ld, n)
+					if half != nil {
+						half.storeRows(c, y, seg[0], from, ld, n)
+					}
 				}
 			}
 			require.True(t, equalBits(want.data, got.data), "step %d pad %d", step, pad)
+			if half != nil {
+				for i, v := range want.data {
+					require.Equal(t, gemm.RoundBF16(v), half.half[i], "bfloat16 planes, pad %d, element %d", pad, i)
+				}
+				half.release()
+			}
 			want.release()
 			got.release()
 		}

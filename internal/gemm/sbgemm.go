@@ -305,3 +305,74 @@ func DivSqrtApprox(x, norm []float32) {
 		x[i] /= sqrt32(norm[i])
 	}
 }
+
+// Deinterleave4RowsBF16 is [Deinterleave4Rows] into bfloat16 planes: it
+// sets dst[r·ldd + off[i mod 4] + ⌊i/4⌋] = RoundBF16(src[r·lds + i]) for
+// r < rows and i < n, so that a layer's output can be stored for a
+// bfloat16 consumer ([SumTermsBF16Half]) in half the bytes. It panics if an
+// offset is negative or a slice is too short.
+func Deinterleave4RowsBF16(dst []uint16, off *[4]int, ldd int, src []float32, lds, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	for k, o := range off {
+		if cnt := (n - k + 3) / 4; cnt > 0 && (o < 0 || len(dst) < (rows-1)*ldd+o+cnt) {
+			panic("gemm: Deinterleave4RowsBF16 destination too short")
+		}
+	}
+	if ldd < 0 || lds < n || len(src) < (rows-1)*lds+n {
+		panic("gemm: Deinterleave4RowsBF16 source too short")
+	}
+	if deinterleave4RowsBF16Asm(dst, off, ldd, src, lds, n, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		f := src[r*lds : r*lds+n]
+		for k := 0; k < 4 && k < n; k++ {
+			d := dst[r*ldd+off[k]:]
+			for i := k; i < n; i += 4 {
+				d[i/4] = RoundBF16(f[i])
+			}
+		}
+	}
+}
+
+// SumTermsBF16Half is [SumTermsBF16] on a source of bfloat16 values (the
+// upper halves of float32s): the sums are taken in float32 from the
+// widened values and rounded to bfloat16 again.
+func SumTermsBF16Half(dst []uint32, src []uint16, lds int, off *[4]int, c *[4]float32, pairs, n int) {
+	if pairs <= 0 || n <= 0 {
+		return
+	}
+	const w = BF16PanelWidth
+	if len(dst) < (n-1)/w*pairs*w+(pairs-1)*w+(n-1)%w+1 {
+		panic("gemm: SumTermsBF16Half destination too short")
+	}
+	hi := 0
+	for _, o := range off {
+		if o < 0 {
+			panic("gemm: SumTermsBF16Half negative offset")
+		}
+		hi = max(hi, o)
+	}
+	if lds < 0 || len(src) < (2*pairs-1)*lds+hi+n {
+		panic("gemm: SumTermsBF16Half source too short")
+	}
+	done := sumTermsBF16HalfAsm(dst, src, lds, off, c, pairs, n)
+	if done == n {
+		return
+	}
+	sum := func(s []uint16, i int) float32 {
+		v := float32(c[0] * bf16Float(uint32(s[off[0]+i])))
+		v += float32(c[1] * bf16Float(uint32(s[off[1]+i])))
+		v += float32(c[2] * bf16Float(uint32(s[off[2]+i])))
+		v += float32(c[3] * bf16Float(uint32(s[off[3]+i])))
+		return v
+	}
+	for p := 0; p < pairs; p++ {
+		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
+		for i := done; i < n; i++ {
+			dst[i/w*pairs*w+p*w+i%w] = packBF16Pair(sum(s0, i), sum(s1, i))
+		}
+	}
+}

@@ -74,6 +74,17 @@ func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs,
 //go:noescape
 func divSqrtApproxAVX512(x, norm *float32, n int)
 
+// deinterleave4RowsBF16AVX512 is Deinterleave4RowsBF16 for n, rows > 0.
+//
+//go:noescape
+func deinterleave4RowsBF16AVX512(dst *uint16, off *[4]int, ldd int, src *float32, lds, n, rows int)
+
+// sumTermsBF16HalfAVX512 is SumTermsBF16Half for n a positive multiple of
+// 16.
+//
+//go:noescape
+func sumTermsBF16HalfAVX512(dst *uint32, src *uint16, lds int, off *[4]int, c *[4]float32, pairs, n int)
+
 type asmBF16 func(kp int, a, b *uint32, c *float32, ldc int)
 
 var kernB512 = [...]asmBF16{nil, kernB512x1, kernB512x2, kernB512x3, kernB512x4,
@@ -134,4 +145,21 @@ func divSqrtApproxAsm(x, norm []float32) int {
 	_ = norm[n-1]
 	divSqrtApproxAVX512(&x[0], &norm[0], n)
 	return n
+}
+
+func deinterleave4RowsBF16Asm(dst []uint16, off *[4]int, ldd int, src []float32, lds, n, rows int) bool {
+	if !hasBF16 || ActiveKernel() != AVX512 {
+		return false
+	}
+	deinterleave4RowsBF16AVX512(&dst[0], off, ldd, &src[0], lds, n, rows)
+	return true
+}
+
+func sumTermsBF16HalfAsm(dst []uint32, src []uint16, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
+	n16 := n &^ 15
+	if n16 == 0 || !hasBF16 || ActiveKernel() != AVX512 {
+		return 0
+	}
+	sumTermsBF16HalfAVX512(&dst[0], &src[0], lds, off, c, pairs, n16)
+	return n16
 }

@@ -17,3 +17,11 @@ func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int,
 }
 
 func divSqrtApproxAsm(x, norm []float32) int { return 0 }
+
+func deinterleave4RowsBF16Asm(dst []uint16, off *[4]int, ldd int, src []float32, lds, n, rows int) bool {
+	return false
+}
+
+func sumTermsBF16HalfAsm(dst []uint32, src []uint16, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
+	return 0
+}

@@ -313,3 +313,66 @@ func TestGatherPairsBF16Pixels(t *testing.T) {
 		}
 	}
 }
+
+// TestDeinterleave4RowsBF16 checks every element against the definition,
+// on every family, across and inside the 32-element blocks, and that
+// nothing outside the phase ranges is written.
+func TestDeinterleave4RowsBF16(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(63, 64))
+		for n := 1; n <= 70; n++ {
+			rows, lds := 1+r.IntN(3), n+r.IntN(3)
+			plane := (n+3)/4 + 2
+			off := [4]int{1 + 2*plane, 1 + 3*plane, 1, 1 + plane}
+			ldd := 4*plane + 3
+			src := randSlice(r, (rows-1)*lds+n)
+			dst := make([]uint16, rows*ldd)
+			for i := range dst {
+				dst[i] = 0xbeef
+			}
+			want := append([]uint16(nil), dst...)
+			for row := 0; row < rows; row++ {
+				for i := 0; i < n; i++ {
+					want[row*ldd+off[i%4]+i/4] = RoundBF16(src[row*lds+i])
+				}
+			}
+			Deinterleave4RowsBF16(dst, &off, ldd, src, lds, n, rows)
+			for i := range dst {
+				if dst[i] != want[i] {
+					t.Fatalf("n=%d rows=%d: dst[%d] = %#04x, want %#04x", n, rows, i, dst[i], want[i])
+				}
+			}
+		}
+	})
+}
+
+// TestSumTermsBF16Half requires SumTermsBF16 of the widened values, on
+// every family.
+func TestSumTermsBF16Half(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(65, 66))
+		const w = BF16PanelWidth
+		for _, n := range []int{1, 15, 16, 17, 32, 48, 61, 64, 80, 97} {
+			for _, pairs := range []int{1, 2, 5} {
+				off := [4]int{r.IntN(9), r.IntN(9), 0, r.IntN(9)}
+				c := [4]float32{1, -1, 0.3, 0}
+				lds := n + 9 + r.IntN(3)
+				wide := randSlice(r, (2*pairs-1)*lds+n+9)
+				half := make([]uint16, len(wide))
+				for i, v := range wide {
+					half[i] = RoundBF16(v)
+					wide[i] = bf16Float(uint32(half[i]))
+				}
+				np := (n + w - 1) / w
+				got, want := make([]uint32, np*pairs*w), make([]uint32, np*pairs*w)
+				SumTermsBF16Half(got, half, lds, &off, &c, pairs, n)
+				SumTermsBF16(want, wide, lds, &off, &c, pairs, n)
+				for i := range got {
+					if got[i] != want[i] {
+						t.Fatalf("n=%d pairs=%d: word %d = %#08x, want %#08x", n, pairs, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}

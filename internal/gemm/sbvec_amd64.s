@@ -295,3 +295,321 @@ dsablock:
 dsadone:
 	VZEROUPPER
 	RET
+
+// func sumTermsBF16HalfAVX512(dst *uint32, src *uint16, lds int, off *[4]int, c *[4]float32, pairs, n int)
+// sumTermsBF16AVX512 on a source of bfloat16 values: each is widened to
+// float32 (VPMOVZXWD, then shifted into the upper half) before its product.
+TEXT ·sumTermsBF16HalfAVX512(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         lds+16(FP), R9
+	SHLQ         $1, R9
+	MOVQ         off+24(FP), AX
+	MOVQ         0(AX), R10
+	MOVQ         8(AX), R11
+	MOVQ         16(AX), R12
+	MOVQ         24(AX), R13
+	SHLQ         $1, R10
+	SHLQ         $1, R11
+	SHLQ         $1, R12
+	SHLQ         $1, R13
+	MOVQ         c+32(FP), AX
+	VBROADCASTSS 0(AX), Z4
+	VBROADCASTSS 4(AX), Z5
+	VBROADCASTSS 8(AX), Z6
+	VBROADCASTSS 12(AX), Z7
+	MOVL         $1, AX
+	VPBROADCASTD AX, Z8
+	MOVL         $0x7fff, AX
+	VPBROADCASTD AX, Z9
+	MOVL         $0xffff0000, AX
+	VPBROADCASTD AX, Z10
+	MOVQ         pairs+40(FP), CX
+	MOVQ         CX, R8
+	SHLQ         $7, R8 // panel stride: pairs·32 words
+shrow:
+	MOVQ DI, BX
+	MOVQ SI, R14
+	LEAQ (SI)(R9*1), R15
+	MOVQ n+48(FP), DX
+	SHRQ $5, DX
+	JZ   shhalf
+shpanel:
+	VPMOVZXWD 0(R14)(R10*1), Z0
+	VPSLLD    $16, Z0, Z0
+	VMULPS    Z4, Z0, Z0
+	VPMOVZXWD 0(R14)(R11*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z5, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 0(R14)(R12*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z6, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 0(R14)(R13*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z7, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 0(R15)(R10*1), Z2
+	VPSLLD    $16, Z2, Z2
+	VMULPS    Z4, Z2, Z2
+	VPMOVZXWD 0(R15)(R11*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z5, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPMOVZXWD 0(R15)(R12*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z6, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPMOVZXWD 0(R15)(R13*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z7, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPSRLD    $16, Z0, Z1
+	VPANDD    Z8, Z1, Z1
+	VPADDD    Z9, Z0, Z0
+	VPADDD    Z1, Z0, Z0
+	VPSRLD    $16, Z0, Z0
+	VPSRLD    $16, Z2, Z3
+	VPANDD    Z8, Z3, Z3
+	VPADDD    Z9, Z2, Z2
+	VPADDD    Z3, Z2, Z2
+	VPANDD    Z10, Z2, Z2
+	VPORD     Z2, Z0, Z0
+	VMOVDQU32 Z0, 0(BX)
+	VPMOVZXWD 32(R14)(R10*1), Z0
+	VPSLLD    $16, Z0, Z0
+	VMULPS    Z4, Z0, Z0
+	VPMOVZXWD 32(R14)(R11*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z5, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 32(R14)(R12*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z6, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 32(R14)(R13*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z7, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 32(R15)(R10*1), Z2
+	VPSLLD    $16, Z2, Z2
+	VMULPS    Z4, Z2, Z2
+	VPMOVZXWD 32(R15)(R11*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z5, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPMOVZXWD 32(R15)(R12*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z6, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPMOVZXWD 32(R15)(R13*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z7, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPSRLD    $16, Z0, Z1
+	VPANDD    Z8, Z1, Z1
+	VPADDD    Z9, Z0, Z0
+	VPADDD    Z1, Z0, Z0
+	VPSRLD    $16, Z0, Z0
+	VPSRLD    $16, Z2, Z3
+	VPANDD    Z8, Z3, Z3
+	VPADDD    Z9, Z2, Z2
+	VPADDD    Z3, Z2, Z2
+	VPANDD    Z10, Z2, Z2
+	VPORD     Z2, Z0, Z0
+	VMOVDQU32 Z0, 64(BX)
+	ADDQ $64, R14
+	ADDQ $64, R15
+	ADDQ R8, BX
+	DECQ DX
+	JNZ  shpanel
+shhalf:
+	MOVQ  n+48(FP), DX
+	TESTQ $16, DX
+	JZ    shnext
+	VPMOVZXWD 0(R14)(R10*1), Z0
+	VPSLLD    $16, Z0, Z0
+	VMULPS    Z4, Z0, Z0
+	VPMOVZXWD 0(R14)(R11*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z5, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 0(R14)(R12*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z6, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 0(R14)(R13*1), Z1
+	VPSLLD    $16, Z1, Z1
+	VMULPS    Z7, Z1, Z1
+	VADDPS    Z1, Z0, Z0
+	VPMOVZXWD 0(R15)(R10*1), Z2
+	VPSLLD    $16, Z2, Z2
+	VMULPS    Z4, Z2, Z2
+	VPMOVZXWD 0(R15)(R11*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z5, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPMOVZXWD 0(R15)(R12*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z6, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPMOVZXWD 0(R15)(R13*1), Z3
+	VPSLLD    $16, Z3, Z3
+	VMULPS    Z7, Z3, Z3
+	VADDPS    Z3, Z2, Z2
+	VPSRLD    $16, Z0, Z1
+	VPANDD    Z8, Z1, Z1
+	VPADDD    Z9, Z0, Z0
+	VPADDD    Z1, Z0, Z0
+	VPSRLD    $16, Z0, Z0
+	VPSRLD    $16, Z2, Z3
+	VPANDD    Z8, Z3, Z3
+	VPADDD    Z9, Z2, Z2
+	VPADDD    Z3, Z2, Z2
+	VPANDD    Z10, Z2, Z2
+	VPORD     Z2, Z0, Z0
+	VMOVDQU32 Z0, 0(BX)
+shnext:
+	ADDQ $128, DI
+	LEAQ (SI)(R9*2), SI
+	DECQ CX
+	JNZ  shrow
+	VZEROUPPER
+	RET
+
+// func deinterleave4RowsBF16AVX512(dst *uint16, off *[4]int, ldd int, src *float32, lds, n, rows int)
+// For r < rows (> 0) and i < n (> 0): dst[r·ldd + off[i mod 4] + i/4] =
+// the bfloat16 rounding of src[r·lds + i] (as in sumTermsBF16AVX512).
+// Blocks of 32 are rounded, narrowed (VPMOVDW) and sorted by phase
+// (VPERMW with d4bf16idx); the rest one element at a time.
+TEXT ·deinterleave4RowsBF16AVX512(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), R14
+	MOVQ         ldd+16(FP), R10
+	SHLQ         $1, R10
+	MOVQ         src+24(FP), R15
+	MOVQ         lds+32(FP), R11
+	SHLQ         $2, R11
+	MOVQ         n+40(FP), R13
+	MOVQ         rows+48(FP), R12
+	MOVL         $1, AX
+	VPBROADCASTD AX, Z8
+	MOVL         $0x7fff, AX
+	VPBROADCASTD AX, Z9
+	VMOVDQU64    d4bf16idx<>(SB), Z10
+dbrow:
+	MOVQ off+8(FP), AX
+	MOVQ 0(AX), DI
+	LEAQ (R14)(DI*2), DI
+	MOVQ 8(AX), DX
+	LEAQ (R14)(DX*2), DX
+	MOVQ 16(AX), R8
+	LEAQ (R14)(R8*2), R8
+	MOVQ 24(AX), R9
+	LEAQ (R14)(R9*2), R9
+	MOVQ R15, SI
+	MOVQ R13, CX
+	SHRQ $5, CX
+	JZ   dbtail
+dbloop:
+	VMOVDQU32     (SI), Z0
+	VMOVDQU32     64(SI), Z1
+	VPSRLD        $16, Z0, Z2
+	VPANDD        Z8, Z2, Z2
+	VPADDD        Z9, Z0, Z0
+	VPADDD        Z2, Z0, Z0
+	VPSRLD        $16, Z0, Z0
+	VPSRLD        $16, Z1, Z3
+	VPANDD        Z8, Z3, Z3
+	VPADDD        Z9, Z1, Z1
+	VPADDD        Z3, Z1, Z1
+	VPSRLD        $16, Z1, Z1
+	VPMOVDW       Z0, Y2
+	VPMOVDW       Z1, Y3
+	VINSERTI64X4  $1, Y3, Z2, Z2    // elements 0..31 as words
+	VPERMW        Z2, Z10, Z4       // sorted by phase, 8 each
+	VMOVDQU       X4, (DI)
+	VEXTRACTI32X4 $1, Z4, X5
+	VMOVDQU       X5, (DX)
+	VEXTRACTI32X4 $2, Z4, X5
+	VMOVDQU       X5, (R8)
+	VEXTRACTI32X4 $3, Z4, X5
+	VMOVDQU       X5, (R9)
+	ADDQ          $128, SI
+	ADDQ          $16, DI
+	ADDQ          $16, DX
+	ADDQ          $16, R8
+	ADDQ          $16, R9
+	DECQ          CX
+	JNZ           dbloop
+dbtail:
+	MOVQ R13, CX
+	ANDQ $31, CX
+	JZ   dbnext
+dbscalar:
+	MOVL  (SI), AX
+	MOVL  AX, BX
+	SHRL  $16, BX
+	ANDL  $1, BX
+	ADDL  $0x7fff, AX
+	ADDL  BX, AX
+	SHRL  $16, AX
+	MOVW  AX, (DI)
+	ADDQ  $2, DI
+	ADDQ  $4, SI
+	DECQ  CX
+	JZ    dbnext
+	MOVL  (SI), AX
+	MOVL  AX, BX
+	SHRL  $16, BX
+	ANDL  $1, BX
+	ADDL  $0x7fff, AX
+	ADDL  BX, AX
+	SHRL  $16, AX
+	MOVW  AX, (DX)
+	ADDQ  $2, DX
+	ADDQ  $4, SI
+	DECQ  CX
+	JZ    dbnext
+	MOVL  (SI), AX
+	MOVL  AX, BX
+	SHRL  $16, BX
+	ANDL  $1, BX
+	ADDL  $0x7fff, AX
+	ADDL  BX, AX
+	SHRL  $16, AX
+	MOVW  AX, (R8)
+	ADDQ  $2, R8
+	ADDQ  $4, SI
+	DECQ  CX
+	JZ    dbnext
+	MOVL  (SI), AX
+	MOVL  AX, BX
+	SHRL  $16, BX
+	ANDL  $1, BX
+	ADDL  $0x7fff, AX
+	ADDL  BX, AX
+	SHRL  $16, AX
+	MOVW  AX, (R9)
+	ADDQ  $2, R9
+	ADDQ  $4, SI
+	DECQ  CX
+	JNZ   dbscalar
+dbnext:
+	ADDQ R10, R14
+	ADDQ R11, R15
+	DECQ R12
+	JNZ  dbrow
+	VZEROUPPER
+	RET
+
+// d4bf16idx sorts 32 words by their index mod 4 (VPERMW indices).
+DATA d4bf16idx<>+0(SB)/8, $0x000c000800040000
+DATA d4bf16idx<>+8(SB)/8, $0x001c001800140010
+DATA d4bf16idx<>+16(SB)/8, $0x000d000900050001
+DATA d4bf16idx<>+24(SB)/8, $0x001d001900150011
+DATA d4bf16idx<>+32(SB)/8, $0x000e000a00060002
+DATA d4bf16idx<>+40(SB)/8, $0x001e001a00160012
+DATA d4bf16idx<>+48(SB)/8, $0x000f000b00070003
+DATA d4bf16idx<>+56(SB)/8, $0x001f001b00170013
+GLOBL d4bf16idx<>(SB), RODATA|NOPTR, $64
