@@ -136,7 +136,7 @@ func WithConcurrency(n int) EncoderOption {
 // (g_a and h_a), which only the encoder runs. The default, [model.BF16],
 // computes their largest products from bfloat16 operands where
 // [model.BF16Available] (processors with AVX512_BF16), about 1.5 times as
-// fast as [model.Float32] for a rate change of about 0.1% (docs/speed.md);
+// fast as [model.Float32] for a BD-rate of about +0.04 % (docs/speed.md);
 // elsewhere it is model.Float32. Files are valid either way, but with BF16
 // an image may encode to different bytes on machines with and without
 // those instructions; model.Float32 gives the same bytes on every amd64

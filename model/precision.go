@@ -21,12 +21,15 @@ const (
 	// Float32 computes every product in float32: the output is the same
 	// bits on every amd64 kernel family (AVX-512, AVX2).
 	Float32 Precision = iota
-	// BF16 rounds the operands of the 5×5 stride-2 convolutions' Winograd
-	// products and of the GDNs' products to bfloat16 and sums them in
+	// BF16 rounds the operands of the convolutions' products (Winograd or
+	// direct) and of the GDNs' products to bfloat16 and sums them in
 	// float32 (VDPBF16PS), at twice the float32 rate, where [BF16Available];
-	// elsewhere it is Float32. Its output depends on the processor: two
-	// machines may encode the same image into different (equally valid)
-	// files. docs/speed.md gives its effect on rate and distortion.
+	// elsewhere it is Float32. A layer feeding such a Winograd layer stores
+	// its output in bfloat16, and the GDNs divide by an estimated square
+	// root refined by a Newton step. Its output depends on the processor:
+	// two machines may encode the same image into different (equally valid)
+	// files. Tiles, strips and worker counts still do not change it.
+	// docs/speed.md gives its effect on rate and distortion.
 	BF16
 )
 
