@@ -1,0 +1,208 @@
+// This file implements the element-wise work around the bfloat16 product
+// of sbgemm.go: the transforms that round a layer's values to bfloat16 and
+// pack them as B panels, the bfloat16 planes between layers, and the GDN's
+// approximate division. Each rounds as RoundBF16 does, so the assembly
+// and the Go loops give the same bits.
+
+package gemm
+
+// SumTermsBF16 computes the sums of [SumTerms] for rows 2p and 2p+1 (p <
+// pairs) and stores them rounded to bfloat16 ([RoundBF16]) as k pairs, in
+// the panels of B that [SgemmBF16Panels] reads (w = BF16PanelWidth):
+//
+//	dst[(i/w)·pairs·w + p·w + i%w] = RoundBF16(s(2p, i)) | RoundBF16(s(2p+1, i))<<16,
+//	s(r, i) = c[0]·src[r·lds+off[0]+i] + … + c[3]·src[r·lds+off[3]+i],
+//
+// for i < n, each product rounded to float32 and the four terms (zero
+// coefficients included) added left to right. Words of the last panel
+// past n are left as they are. It panics if a slice is too short or an
+// offset is negative.
+func SumTermsBF16(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) {
+	if pairs <= 0 || n <= 0 {
+		return
+	}
+	const w = BF16PanelWidth
+	if len(dst) < (n-1)/w*pairs*w+(pairs-1)*w+(n-1)%w+1 {
+		panic("gemm: SumTermsBF16 destination too short")
+	}
+	hi := 0
+	for _, o := range off {
+		if o < 0 {
+			panic("gemm: SumTermsBF16 negative offset")
+		}
+		hi = max(hi, o)
+	}
+	if lds < 0 || len(src) < (2*pairs-1)*lds+hi+n {
+		panic("gemm: SumTermsBF16 source too short")
+	}
+	done := sumTermsBF16Asm(dst, src, lds, off, c, pairs, n)
+	if done == n {
+		return
+	}
+	sum := func(s []float32, i int) float32 {
+		v := float32(c[0] * s[off[0]+i])
+		v += float32(c[1] * s[off[1]+i])
+		v += float32(c[2] * s[off[2]+i])
+		v += float32(c[3] * s[off[3]+i])
+		return v
+	}
+	for p := 0; p < pairs; p++ {
+		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
+		for i := done; i < n; i++ {
+			dst[i/w*pairs*w+p*w+i%w] = packBF16Pair(sum(s0, i), sum(s1, i))
+		}
+	}
+}
+
+// SquarePairsBF16 stores the squares of rows 2p and 2p+1 (p < pairs) of
+// src (row stride lds), each rounded to float32 and then to bfloat16, as k
+// pairs: dst[p·ldd+i] = RoundBF16(x²) | RoundBF16(y²)<<16 with x =
+// src[2p·lds+i], y = src[(2p+1)·lds+i], for i < n. With ldd =
+// BF16PanelWidth and n ≤ ldd it writes one panel of B for
+// [SgemmBF16Panels] (a GDN's x²). It panics if a slice is too short.
+func SquarePairsBF16(dst []uint32, ldd int, src []float32, lds, pairs, n int) {
+	if pairs <= 0 || n <= 0 {
+		return
+	}
+	if ldd < n || len(dst) < (pairs-1)*ldd+n {
+		panic("gemm: SquarePairsBF16 destination too short")
+	}
+	if lds < 0 || len(src) < (2*pairs-1)*lds+n {
+		panic("gemm: SquarePairsBF16 source too short")
+	}
+	done := squarePairsBF16Asm(dst, ldd, src, lds, pairs, n)
+	for p := 0; p < pairs && done < n; p++ {
+		d := dst[p*ldd : p*ldd+n]
+		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
+		for i := done; i < n; i++ {
+			d[i] = packBF16Pair(s0[i]*s0[i], s1[i]*s1[i])
+		}
+	}
+}
+
+// GatherPairsBF16 writes rows of src starting at the given offsets,
+// multiplied by scale and rounded to bfloat16, as k pairs: dst[p·ldd+i] =
+// RoundBF16(scale·src[rows[2p]+i]) | RoundBF16(scale·src[rows[2p+1]+i])<<16
+// for i < n (each product rounded to float32 first), with a zero partner
+// for the last row of an odd count. With ldd = BF16PanelWidth and n ≤ ldd
+// it writes one panel of B for [SgemmBF16Panels] whose rows are views of a
+// convolution's input (its taps), like the B of [SgemmRows]. (A scale of
+// 255 makes 8-bit pixel values k/255 the integers k, which bfloat16 holds
+// exactly.) It panics if a slice is too short or an offset is out of
+// range.
+func GatherPairsBF16(dst []uint32, ldd int, src []float32, rows []int, n int, scale float32) {
+	pairs := (len(rows) + 1) / 2
+	if pairs == 0 || n <= 0 {
+		return
+	}
+	if ldd < n || len(dst) < (pairs-1)*ldd+n {
+		panic("gemm: GatherPairsBF16 destination too short")
+	}
+	for _, r := range rows {
+		if r < 0 || r > len(src)-n {
+			panic("gemm: GatherPairsBF16 row outside the source")
+		}
+	}
+	full := len(rows) / 2
+	done := gatherPairsBF16Asm(dst, ldd, src, rows[:2*full], n, scale)
+	for p := 0; p < pairs; p++ {
+		d := dst[p*ldd : p*ldd+n]
+		s0 := src[rows[2*p]:]
+		i := 0
+		if p < full {
+			i = done
+		}
+		for ; i < n; i++ {
+			var hi float32
+			if 2*p+1 < len(rows) {
+				hi = scale * src[rows[2*p+1]+i]
+			}
+			d[i] = packBF16Pair(scale*s0[i], hi)
+		}
+	}
+}
+
+// DivSqrtApprox sets x[i] = x[i]·r[i] for every i, where r[i] approximates
+// 1/√norm[i] to a relative error below 2⁻²¹ (r = 0 where norm[i] = +Inf),
+// for the GDNs of encoder-only layers. With the bfloat16 kernels it uses
+// VRSQRT14PS and one Newton step for every element (the same bits for an
+// element wherever it lies in x), several times faster than the correctly
+// rounded [DivSqrt], whose result it is elsewhere. It panics if norm is
+// shorter than x.
+func DivSqrtApprox(x, norm []float32) {
+	norm = norm[:len(x)]
+	for i := divSqrtApproxAsm(x, norm); i < len(x); i++ {
+		x[i] /= sqrt32(norm[i])
+	}
+}
+
+// Deinterleave4RowsBF16 is [Deinterleave4Rows] into bfloat16 planes: it
+// sets dst[r·ldd + off[i mod 4] + ⌊i/4⌋] = RoundBF16(src[r·lds + i]) for
+// r < rows and i < n, so that a layer's output can be stored for a
+// bfloat16 consumer ([SumTermsBF16Half]) in half the bytes. It panics if an
+// offset is negative or a slice is too short.
+func Deinterleave4RowsBF16(dst []uint16, off *[4]int, ldd int, src []float32, lds, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	for k, o := range off {
+		if cnt := (n - k + 3) / 4; cnt > 0 && (o < 0 || len(dst) < (rows-1)*ldd+o+cnt) {
+			panic("gemm: Deinterleave4RowsBF16 destination too short")
+		}
+	}
+	if ldd < 0 || lds < n || len(src) < (rows-1)*lds+n {
+		panic("gemm: Deinterleave4RowsBF16 source too short")
+	}
+	if deinterleave4RowsBF16Asm(dst, off, ldd, src, lds, n, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		f := src[r*lds : r*lds+n]
+		for k := 0; k < 4 && k < n; k++ {
+			d := dst[r*ldd+off[k]:]
+			for i := k; i < n; i += 4 {
+				d[i/4] = RoundBF16(f[i])
+			}
+		}
+	}
+}
+
+// SumTermsBF16Half is [SumTermsBF16] on a source of bfloat16 values (the
+// upper halves of float32s): the sums are taken in float32 from the
+// widened values and rounded to bfloat16 again.
+func SumTermsBF16Half(dst []uint32, src []uint16, lds int, off *[4]int, c *[4]float32, pairs, n int) {
+	if pairs <= 0 || n <= 0 {
+		return
+	}
+	const w = BF16PanelWidth
+	if len(dst) < (n-1)/w*pairs*w+(pairs-1)*w+(n-1)%w+1 {
+		panic("gemm: SumTermsBF16Half destination too short")
+	}
+	hi := 0
+	for _, o := range off {
+		if o < 0 {
+			panic("gemm: SumTermsBF16Half negative offset")
+		}
+		hi = max(hi, o)
+	}
+	if lds < 0 || len(src) < (2*pairs-1)*lds+hi+n {
+		panic("gemm: SumTermsBF16Half source too short")
+	}
+	done := sumTermsBF16HalfAsm(dst, src, lds, off, c, pairs, n)
+	if done == n {
+		return
+	}
+	sum := func(s []uint16, i int) float32 {
+		v := float32(c[0] * bf16Float(uint32(s[off[0]+i])))
+		v += float32(c[1] * bf16Float(uint32(s[off[1]+i])))
+		v += float32(c[2] * bf16Float(uint32(s[off[2]+i])))
+		v += float32(c[3] * bf16Float(uint32(s[off[3]+i])))
+		return v
+	}
+	for p := 0; p < pairs; p++ {
+		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
+		for i := done; i < n; i++ {
+			dst[i/w*pairs*w+p*w+i%w] = packBF16Pair(sum(s0, i), sum(s1, i))
+		}
+	}
+}
