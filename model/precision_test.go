@@ -67,6 +67,14 @@ func TestBF16Analysis(t *testing.T) {
 		}
 	}
 
+	// Odd widths: the layers without channel pairs keep float32, the
+	// others (and the odd tap count of the first layer) still run.
+	ga, _, ha = randomTransforms(t, 135, 136, 17, 19)
+	x = randTensor(r, 3, 50, 70)
+	require.Less(t, relRMS(ga.ForwardPrecision(x, 0, 0, BF16), slowStages(ga.net.stages, x)), 2e-2, "odd g_a")
+	y = randTensor(r, 19, 6, 9)
+	require.Less(t, relRMS(ha.ForwardPrecision(y, 0, BF16), slowStages(ha.net.stages, y)), 2e-2, "odd h_a")
+
 	// Without the AVX-512 kernels BF16 is Float32.
 	defer gemm.SetKernel(gemm.SetKernel(gemm.AVX2))
 	require.False(t, BF16Available())
