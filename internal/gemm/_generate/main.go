@@ -27,10 +27,10 @@ func main() {
 	var b bytes.Buffer
 	header(&b)
 	for mr := 1; mr <= 14; mr++ {
-		floatKernel(&b, avx512, mr)
+		floatKernel(&b, avx512, mr, floatTile(avx512))
 	}
 	for mr := 1; mr <= 6; mr++ {
-		floatKernel(&b, avx2, mr)
+		floatKernel(&b, avx2, mr, floatTile(avx2))
 	}
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -55,7 +55,7 @@ func main() {
 	b.Reset()
 	header(&b)
 	for mr := 1; mr <= 14; mr++ {
-		bf16Kernel(&b, mr)
+		floatKernel(&b, avx512, mr, bf16Tile)
 	}
 	if err := os.WriteFile(*sb, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -85,17 +85,50 @@ var (
 
 func (s isa) r(i int) string { return fmt.Sprintf("%s%d", s.reg, i) }
 
-// floatKernel emits kernF<isa>x<mr>(kc int, a, b, c *float32, ldc int).
+// tileKind is what differs between the float32 and the bfloat16 kernels,
+// which share their loop and store: the kernels' names and arguments, and
+// how a k step loads B, broadcasts A and multiplies-adds.
+type tileKind struct {
+	name, args, count string // "kernF%sx%d", its Go signature, the k count argument
+	zero, load, bcast string
+	madd              func(acc, a, b int) string
+}
+
+// floatTile is the float32 kind: one k value per step and lane.
+func floatTile(s isa) tileKind {
+	return tileKind{
+		name: "kernF" + s.name, args: "kc int, a, b, c *float32, ldc int", count: "kc",
+		zero: "VXORPS", load: "VMOVUPS", bcast: "VBROADCASTSS",
+		madd: func(acc, a, b int) string {
+			return fmt.Sprintf("VFMADD231PS %s, %s, %s", s.r(b), s.r(a), s.r(acc))
+		},
+	}
+}
+
+// bf16Tile is the bfloat16 kind: operands packed in k pairs as for
+// dotKernel (A holds mr words per pair step, B 32 words), and VDPBF16PS
+// adds both products of a pair to a float32 accumulator.
+var bf16Tile = tileKind{
+	name: "kernB512", args: "kp int, a, b *uint32, c *float32, ldc int", count: "kp",
+	zero: "VPXORD", load: "VMOVDQU32", bcast: "VPBROADCASTD",
+	madd: func(acc, a, b int) string { return vdpbf16ps(acc, a, b) },
+}
+
+// floatKernel emits <kind.name>x<mr>(...): an mr×nr tile C += Apanel·Bpanel.
 // Two vectors of B per k step give nr = 2·lanes columns; register 2i and
 // 2i+1 hold row i of the tile, the next two registers hold B and the last
-// one the broadcast A value.
-func floatKernel(b *bytes.Buffer, s isa, mr int) {
-	bReg0, bReg1, aReg := s.r(2*mr), s.r(2*mr+1), s.r(2*mr+2)
+// one the broadcast A value. Each accumulator starts at zero, takes the k
+// steps in increasing order and is added to C once.
+func floatKernel(b *bytes.Buffer, s isa, mr int, k tileKind) {
+	bReg0, bReg1, aReg := 2*mr, 2*mr+1, 2*mr+2
+	if (s.reg == "Y" && aReg > 15) || aReg > 31 {
+		log.Fatalf("kernel %sx%d needs too many registers", k.name, mr)
+	}
 	nrBytes := 2 * s.bytes
 	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
-	fmt.Fprintf(b, "\n// func kernF%sx%d(kc int, a, b, c *float32, ldc int)\n", s.name, mr)
-	fmt.Fprintf(b, "TEXT ·kernF%sx%d(SB), NOSPLIT, $0-40\n", s.name, mr)
-	p("MOVQ kc+0(FP), CX")
+	fmt.Fprintf(b, "\n// func %sx%d(%s)\n", k.name, mr, k.args)
+	fmt.Fprintf(b, "TEXT ·%sx%d(SB), NOSPLIT, $0-40\n", k.name, mr)
+	p("MOVQ %s+0(FP), CX", k.count)
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ b+16(FP), DI")
 	p("MOVQ c+24(FP), DX")
@@ -103,16 +136,16 @@ func floatKernel(b *bytes.Buffer, s isa, mr int) {
 	p("SHLQ $2, R8")
 	prefetchC(p, mr, nrBytes)
 	for i := 0; i < 2*mr; i++ {
-		p("VXORPS %s, %s, %s", s.r(i), s.r(i), s.r(i))
+		p("%s %s, %s, %s", k.zero, s.r(i), s.r(i), s.r(i))
 	}
 	// Unroll by 4 k steps; the remainder runs one step at a time.
 	step := func(off int) {
-		p("VMOVUPS %d(DI), %s", off*nrBytes, bReg0)
-		p("VMOVUPS %d(DI), %s", off*nrBytes+s.bytes, bReg1)
+		p("%s %d(DI), %s", k.load, off*nrBytes, s.r(bReg0))
+		p("%s %d(DI), %s", k.load, off*nrBytes+s.bytes, s.r(bReg1))
 		for i := 0; i < mr; i++ {
-			p("VBROADCASTSS %d(SI), %s", 4*(off*mr+i), aReg)
-			p("VFMADD231PS %s, %s, %s", bReg0, aReg, s.r(2*i))
-			p("VFMADD231PS %s, %s, %s", bReg1, aReg, s.r(2*i+1))
+			p("%s %d(SI), %s", k.bcast, 4*(off*mr+i), s.r(aReg))
+			p("%s", k.madd(2*i, aReg, bReg0))
+			p("%s", k.madd(2*i+1, aReg, bReg1))
 		}
 	}
 	p("MOVQ CX, BX")
@@ -233,77 +266,6 @@ func prefetchC(p func(string, ...any), mr, nrBytes int) {
 			p("ADDQ R8, R9")
 		}
 	}
-}
-
-// bf16Kernel emits kernB512x<mr>(kp int, a, b *uint32, c *float32, ldc int).
-// Both operands are packed in k pairs of bfloat16 values, as for
-// dotKernel: A holds mr words per pair step, B holds 32 words (two
-// vectors) per pair step. VDPBF16PS adds both products of a pair to a
-// float32 accumulator; each accumulator starts at zero, takes the pair
-// steps in increasing order and is added to C once.
-func bf16Kernel(b *bytes.Buffer, mr int) {
-	s := avx512
-	bReg0, bReg1, aReg := 2*mr, 2*mr+1, 2*mr+2
-	if aReg > 31 {
-		log.Fatalf("bf16 kernel x%d needs too many registers", mr)
-	}
-	nrBytes := 2 * s.bytes
-	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
-	fmt.Fprintf(b, "\n// func kernB512x%d(kp int, a, b *uint32, c *float32, ldc int)\n", mr)
-	fmt.Fprintf(b, "TEXT ·kernB512x%d(SB), NOSPLIT, $0-40\n", mr)
-	p("MOVQ kp+0(FP), CX")
-	p("MOVQ a+8(FP), SI")
-	p("MOVQ b+16(FP), DI")
-	p("MOVQ c+24(FP), DX")
-	p("MOVQ ldc+32(FP), R8")
-	p("SHLQ $2, R8")
-	prefetchC(p, mr, nrBytes)
-	for i := 0; i < 2*mr; i++ {
-		p("VPXORD %s, %s, %s", s.r(i), s.r(i), s.r(i))
-	}
-	step := func(off int) {
-		p("VMOVDQU32 %d(DI), %s", off*nrBytes, s.r(bReg0))
-		p("VMOVDQU32 %d(DI), %s", off*nrBytes+s.bytes, s.r(bReg1))
-		for i := 0; i < mr; i++ {
-			p("VPBROADCASTD %d(SI), %s", 4*(off*mr+i), s.r(aReg))
-			p("%s", vdpbf16ps(2*i, aReg, bReg0))
-			p("%s", vdpbf16ps(2*i+1, aReg, bReg1))
-		}
-	}
-	p("MOVQ CX, BX")
-	p("SHRQ $2, BX")
-	p("ANDQ $3, CX")
-	p("TESTQ BX, BX")
-	p("JZ tail")
-	fmt.Fprintln(b, "loop4:")
-	for u := 0; u < 4; u++ {
-		step(u)
-	}
-	p("ADDQ $%d, SI", 16*mr)
-	p("ADDQ $%d, DI", 4*nrBytes)
-	p("DECQ BX")
-	p("JNZ loop4")
-	fmt.Fprintln(b, "tail:")
-	p("TESTQ CX, CX")
-	p("JZ store")
-	fmt.Fprintln(b, "loop1:")
-	step(0)
-	p("ADDQ $%d, SI", 4*mr)
-	p("ADDQ $%d, DI", nrBytes)
-	p("DECQ CX")
-	p("JNZ loop1")
-	fmt.Fprintln(b, "store:")
-	for i := 0; i < mr; i++ {
-		p("VADDPS (DX), %s, %s", s.r(2*i), s.r(2*i))
-		p("VADDPS %d(DX), %s, %s", s.bytes, s.r(2*i+1), s.r(2*i+1))
-		p("VMOVUPS %s, (DX)", s.r(2*i))
-		p("VMOVUPS %s, %d(DX)", s.r(2*i+1), s.bytes)
-		if i != mr-1 {
-			p("ADDQ R8, DX")
-		}
-	}
-	p("VZEROUPPER")
-	p("RET")
 }
 
 // vdpbf16ps encodes VDPBF16PS zmm<dst>, zmm<src1>, zmm<src2> (Intel operand
