@@ -18,6 +18,14 @@ package gemm
 // past n are left as they are. It panics if a slice is too short or an
 // offset is negative.
 func SumTermsBF16(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) {
+	sumTermsPairs(dst, src, lds, off, c, pairs, n, sumTermsBF16Asm, func(v float32) float32 { return v })
+}
+
+// sumTermsPairs is SumTermsBF16 on float32 or bfloat16 sources: asm does
+// what it can and reports how many columns, widen makes a source value a
+// float32 for the Go loop that does the rest.
+func sumTermsPairs[T float32 | uint16](dst []uint32, src []T, lds int, off *[4]int, c *[4]float32, pairs, n int,
+	asm func([]uint32, []T, int, *[4]int, *[4]float32, int, int) int, widen func(T) float32) {
 	if pairs <= 0 || n <= 0 {
 		return
 	}
@@ -35,15 +43,15 @@ func SumTermsBF16(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float
 	if lds < 0 || len(src) < (2*pairs-1)*lds+hi+n {
 		panic("gemm: SumTermsBF16 source too short")
 	}
-	done := sumTermsBF16Asm(dst, src, lds, off, c, pairs, n)
+	done := asm(dst, src, lds, off, c, pairs, n)
 	if done == n {
 		return
 	}
-	sum := func(s []float32, i int) float32 {
-		v := float32(c[0] * s[off[0]+i])
-		v += float32(c[1] * s[off[1]+i])
-		v += float32(c[2] * s[off[2]+i])
-		v += float32(c[3] * s[off[3]+i])
+	sum := func(s []T, i int) float32 {
+		v := float32(c[0] * widen(s[off[0]+i]))
+		v += float32(c[1] * widen(s[off[1]+i]))
+		v += float32(c[2] * widen(s[off[2]+i]))
+		v += float32(c[3] * widen(s[off[3]+i]))
 		return v
 	}
 	for p := 0; p < pairs; p++ {
@@ -145,14 +153,7 @@ func Deinterleave4RowsBF16(dst []uint16, off *[4]int, ldd int, src []float32, ld
 	if rows <= 0 || n <= 0 {
 		return
 	}
-	for k, o := range off {
-		if cnt := (n - k + 3) / 4; cnt > 0 && (o < 0 || len(dst) < (rows-1)*ldd+o+cnt) {
-			panic("gemm: Deinterleave4RowsBF16 destination too short")
-		}
-	}
-	if ldd < 0 || lds < n || len(src) < (rows-1)*lds+n {
-		panic("gemm: Deinterleave4RowsBF16 source too short")
-	}
+	checkDeinterleave4Rows(len(dst), off, ldd, len(src), lds, n, rows)
 	if deinterleave4RowsBF16Asm(dst, off, ldd, src, lds, n, rows) {
 		return
 	}
@@ -171,38 +172,5 @@ func Deinterleave4RowsBF16(dst []uint16, off *[4]int, ldd int, src []float32, ld
 // upper halves of float32s): the sums are taken in float32 from the
 // widened values and rounded to bfloat16 again.
 func SumTermsBF16Half(dst []uint32, src []uint16, lds int, off *[4]int, c *[4]float32, pairs, n int) {
-	if pairs <= 0 || n <= 0 {
-		return
-	}
-	const w = BF16PanelWidth
-	if len(dst) < (n-1)/w*pairs*w+(pairs-1)*w+(n-1)%w+1 {
-		panic("gemm: SumTermsBF16Half destination too short")
-	}
-	hi := 0
-	for _, o := range off {
-		if o < 0 {
-			panic("gemm: SumTermsBF16Half negative offset")
-		}
-		hi = max(hi, o)
-	}
-	if lds < 0 || len(src) < (2*pairs-1)*lds+hi+n {
-		panic("gemm: SumTermsBF16Half source too short")
-	}
-	done := sumTermsBF16HalfAsm(dst, src, lds, off, c, pairs, n)
-	if done == n {
-		return
-	}
-	sum := func(s []uint16, i int) float32 {
-		v := float32(c[0] * bf16Float(uint32(s[off[0]+i])))
-		v += float32(c[1] * bf16Float(uint32(s[off[1]+i])))
-		v += float32(c[2] * bf16Float(uint32(s[off[2]+i])))
-		v += float32(c[3] * bf16Float(uint32(s[off[3]+i])))
-		return v
-	}
-	for p := 0; p < pairs; p++ {
-		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
-		for i := done; i < n; i++ {
-			dst[i/w*pairs*w+p*w+i%w] = packBF16Pair(sum(s0, i), sum(s1, i))
-		}
-	}
+	sumTermsPairs(dst, src, lds, off, c, pairs, n, sumTermsBF16HalfAsm, func(h uint16) float32 { return bf16Float(uint32(h)) })
 }

@@ -53,6 +53,10 @@ func (pa *PackedA) source() ([]float32, int) {
 // Unpack returns a copy of A as a row-major m×k matrix (row stride k),
 // from the panels when the matrix PackA was given is not kept.
 func (pa *PackedA) Unpack() []float32 {
+	if pa.a == nil && pa.m > 0 && pa.k > 0 {
+		a, _ := pa.source() // already a fresh copy, row stride k
+		return a
+	}
 	a, lda := pa.source()
 	out := make([]float32, pa.m*pa.k)
 	for i := 0; i < pa.m && pa.k > 0; i++ {

@@ -191,14 +191,7 @@ func Deinterleave4Rows(dst []float32, off *[4]int, ldd int, src []float32, lds, 
 	if rows <= 0 || n <= 0 {
 		return
 	}
-	for k, o := range off {
-		if cnt := (n - k + 3) / 4; cnt > 0 && (o < 0 || len(dst) < (rows-1)*ldd+o+cnt) {
-			panic("gemm: Deinterleave4Rows destination too short")
-		}
-	}
-	if ldd < 0 || lds < n || len(src) < (rows-1)*lds+n {
-		panic("gemm: Deinterleave4Rows source too short")
-	}
+	checkDeinterleave4Rows(len(dst), off, ldd, len(src), lds, n, rows)
 	if deinterleave4RowsAsm(dst, off, ldd, src, lds, n, rows) {
 		return
 	}
@@ -210,6 +203,19 @@ func Deinterleave4Rows(dst []float32, off *[4]int, ldd int, src []float32, lds, 
 				d[i/4] = f[i]
 			}
 		}
+	}
+}
+
+// checkDeinterleave4Rows panics unless a Deinterleave4Rows of the shape
+// fits a destination of dstLen and a source of srcLen elements.
+func checkDeinterleave4Rows(dstLen int, off *[4]int, ldd, srcLen, lds, n, rows int) {
+	for k, o := range off {
+		if cnt := (n - k + 3) / 4; cnt > 0 && (o < 0 || dstLen < (rows-1)*ldd+o+cnt) {
+			panic("gemm: Deinterleave4Rows destination too short")
+		}
+	}
+	if ldd < 0 || lds < n || srcLen < (rows-1)*lds+n {
+		panic("gemm: Deinterleave4Rows source too short")
 	}
 }
 
