@@ -1,8 +1,89 @@
-// This file implements the bfloat16 input transform of sbgemm.go.
+// This file implements the bfloat16 helpers of bf16vec.go.
 
 //go:build amd64 && !noasm && gc
 
 #include "textflag.h"
+
+// BF16CONSTS loads the constants of BF16PAIR: 1, 0x7fff and 0xffff0000 in
+// every lane of Z8, Z9 and Z10 (it clobbers AX).
+#define BF16CONSTS \
+	MOVL         $1, AX          \
+	VPBROADCASTD AX, Z8          \
+	MOVL         $0x7fff, AX     \
+	VPBROADCASTD AX, Z9          \
+	MOVL         $0xffff0000, AX \
+	VPBROADCASTD AX, Z10
+
+// BF16PAIR rounds the float32 lanes of Z0 (row 2p) and Z2 (row 2p+1) to
+// bfloat16, to nearest with ties to even on the bits (u + 0x7fff + (u>>16
+// & 1)), and leaves one word per lane in Z0, row 2p in the low half. It
+// clobbers Z1, Z2 and Z3.
+#define BF16PAIR \
+	VPSRLD $16, Z0, Z1  \
+	VPANDD Z8, Z1, Z1   \
+	VPADDD Z9, Z0, Z0   \
+	VPADDD Z1, Z0, Z0   \
+	VPSRLD $16, Z0, Z0  \
+	VPSRLD $16, Z2, Z3  \
+	VPANDD Z8, Z3, Z3   \
+	VPADDD Z9, Z2, Z2   \
+	VPADDD Z3, Z2, Z2   \
+	VPANDD Z10, Z2, Z2  \
+	VPORD  Z2, Z0, Z0
+
+// SUMF sums the four terms (offsets R10–R13, coefficients Z4–Z7) of 16
+// float32 columns of the row at base+soff into acc, each product rounded
+// before it is added; SUMH does the same on bfloat16 values, widened first.
+#define SUMF(base, soff, acc, tmp) \
+	VMULPS soff(base)(R10*1), Z4, acc \
+	VMULPS soff(base)(R11*1), Z5, tmp \
+	VADDPS tmp, acc, acc              \
+	VMULPS soff(base)(R12*1), Z6, tmp \
+	VADDPS tmp, acc, acc              \
+	VMULPS soff(base)(R13*1), Z7, tmp \
+	VADDPS tmp, acc, acc
+
+#define WIDENMUL(mem, coef, z) \
+	VPMOVZXWD mem, z   \
+	VPSLLD    $16, z, z \
+	VMULPS    coef, z, z
+
+#define SUMH(base, soff, acc, tmp) \
+	WIDENMUL(soff(base)(R10*1), Z4, acc) \
+	WIDENMUL(soff(base)(R11*1), Z5, tmp) \
+	VADDPS tmp, acc, acc                 \
+	WIDENMUL(soff(base)(R12*1), Z6, tmp) \
+	VADDPS tmp, acc, acc                 \
+	WIDENMUL(soff(base)(R13*1), Z7, tmp) \
+	VADDPS tmp, acc, acc
+
+// BF16BLOCKF and BF16BLOCKH store at doff(BX) the 16 words of rows R14
+// (2p) and R15 (2p+1) from source offset soff.
+#define BF16BLOCKF(doff, soff) \
+	SUMF(R14, soff, Z0, Z1) \
+	SUMF(R15, soff, Z2, Z3) \
+	BF16PAIR                \
+	VMOVDQU32 Z0, doff(BX)
+
+#define BF16BLOCKH(doff, soff) \
+	SUMH(R14, soff, Z0, Z1) \
+	SUMH(R15, soff, Z2, Z3) \
+	BF16PAIR                \
+	VMOVDQU32 Z0, doff(BX)
+
+// BF16STORE rounds the float32 at (SI) to bfloat16, stores it at (dst)
+// and advances both (it clobbers AX and BX).
+#define BF16STORE(dst) \
+	MOVL (SI), AX     \
+	MOVL AX, BX       \
+	SHRL $16, BX      \
+	ANDL $1, BX       \
+	ADDL $0x7fff, AX  \
+	ADDL BX, AX       \
+	SHRL $16, AX      \
+	MOVW AX, (dst)    \
+	ADDQ $2, dst      \
+	ADDQ $4, SI
 
 // func sumTermsBF16AVX512(dst *uint32, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
 // For p < pairs (> 0) and i < n (a positive multiple of 16), the sums of
@@ -31,12 +112,7 @@ TEXT ·sumTermsBF16AVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 4(AX), Z5
 	VBROADCASTSS 8(AX), Z6
 	VBROADCASTSS 12(AX), Z7
-	MOVL         $1, AX
-	VPBROADCASTD AX, Z8
-	MOVL         $0x7fff, AX
-	VPBROADCASTD AX, Z9
-	MOVL         $0xffff0000, AX
-	VPBROADCASTD AX, Z10
+	BF16CONSTS
 	MOVQ         pairs+40(FP), CX
 	MOVQ         CX, R8
 	SHLQ         $7, R8 // panel stride: pairs·32 words
@@ -48,58 +124,8 @@ sbrow:
 	SHRQ $5, DX
 	JZ   sbhalf
 sbpanel:
-	VMULPS    0(R14)(R10*1), Z4, Z0
-	VMULPS    0(R14)(R11*1), Z5, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    0(R14)(R12*1), Z6, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    0(R14)(R13*1), Z7, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    0(R15)(R10*1), Z4, Z2
-	VMULPS    0(R15)(R11*1), Z5, Z3
-	VADDPS    Z3, Z2, Z2
-	VMULPS    0(R15)(R12*1), Z6, Z3
-	VADDPS    Z3, Z2, Z2
-	VMULPS    0(R15)(R13*1), Z7, Z3
-	VADDPS    Z3, Z2, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0 // row 2p's bfloat16 in the low half
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2 // row 2p+1's in the high half
-	VPORD     Z2, Z0, Z0
-	VMOVDQU32 Z0, 0(BX)
-	VMULPS    64(R14)(R10*1), Z4, Z0
-	VMULPS    64(R14)(R11*1), Z5, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    64(R14)(R12*1), Z6, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    64(R14)(R13*1), Z7, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    64(R15)(R10*1), Z4, Z2
-	VMULPS    64(R15)(R11*1), Z5, Z3
-	VADDPS    Z3, Z2, Z2
-	VMULPS    64(R15)(R12*1), Z6, Z3
-	VADDPS    Z3, Z2, Z2
-	VMULPS    64(R15)(R13*1), Z7, Z3
-	VADDPS    Z3, Z2, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0 // row 2p's bfloat16 in the low half
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2 // row 2p+1's in the high half
-	VPORD     Z2, Z0, Z0
-	VMOVDQU32 Z0, 64(BX)
+	BF16BLOCKF(0, 0)
+	BF16BLOCKF(64, 64)
 	ADDQ $128, R14
 	ADDQ $128, R15
 	ADDQ R8, BX
@@ -109,32 +135,7 @@ sbhalf:
 	MOVQ  n+48(FP), DX
 	TESTQ $16, DX
 	JZ    sbnext
-	VMULPS    0(R14)(R10*1), Z4, Z0
-	VMULPS    0(R14)(R11*1), Z5, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    0(R14)(R12*1), Z6, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    0(R14)(R13*1), Z7, Z1
-	VADDPS    Z1, Z0, Z0
-	VMULPS    0(R15)(R10*1), Z4, Z2
-	VMULPS    0(R15)(R11*1), Z5, Z3
-	VADDPS    Z3, Z2, Z2
-	VMULPS    0(R15)(R12*1), Z6, Z3
-	VADDPS    Z3, Z2, Z2
-	VMULPS    0(R15)(R13*1), Z7, Z3
-	VADDPS    Z3, Z2, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0 // row 2p's bfloat16 in the low half
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2 // row 2p+1's in the high half
-	VPORD     Z2, Z0, Z0
-	VMOVDQU32 Z0, 0(BX)
+	BF16BLOCKF(0, 0)
 sbnext:
 	ADDQ $128, DI
 	LEAQ (SI)(R9*2), SI
@@ -153,12 +154,7 @@ TEXT ·squarePairsBF16AVX512(SB), NOSPLIT, $0-48
 	MOVQ         src+16(FP), SI
 	MOVQ         lds+24(FP), R9
 	SHLQ         $2, R9
-	MOVL         $1, AX
-	VPBROADCASTD AX, Z8
-	MOVL         $0x7fff, AX
-	VPBROADCASTD AX, Z9
-	MOVL         $0xffff0000, AX
-	VPBROADCASTD AX, Z10
+	BF16CONSTS
 	MOVQ         pairs+32(FP), CX
 	MOVQ         n+40(FP), DX
 	SHRQ         $4, DX
@@ -172,17 +168,7 @@ sqcol:
 	VMULPS    Z0, Z0, Z0
 	VMOVUPS   (R15), Z2
 	VMULPS    Z2, Z2, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2
-	VPORD     Z2, Z0, Z0
+	BF16PAIR
 	VMOVDQU32 Z0, (BX)
 	ADDQ      $64, R14
 	ADDQ      $64, R15
@@ -206,12 +192,7 @@ TEXT ·gatherPairsBF16AVX512(SB), NOSPLIT, $0-52
 	MOVQ         src+16(FP), SI
 	MOVQ         rows+24(FP), R9
 	VBROADCASTSS scale+48(FP), Z4
-	MOVL         $1, AX
-	VPBROADCASTD AX, Z8
-	MOVL         $0x7fff, AX
-	VPBROADCASTD AX, Z9
-	MOVL         $0xffff0000, AX
-	VPBROADCASTD AX, Z10
+	BF16CONSTS
 	MOVQ         pairs+32(FP), CX
 	MOVQ         n+40(FP), DX
 	SHRQ         $4, DX
@@ -225,17 +206,7 @@ gprow:
 gpcol:
 	VMULPS    (R14), Z4, Z0
 	VMULPS    (R15), Z4, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2
-	VPORD     Z2, Z0, Z0
+	BF16PAIR
 	VMOVDQU32 Z0, (BX)
 	ADDQ      $64, R14
 	ADDQ      $64, R15
@@ -318,12 +289,7 @@ TEXT ·sumTermsBF16HalfAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 4(AX), Z5
 	VBROADCASTSS 8(AX), Z6
 	VBROADCASTSS 12(AX), Z7
-	MOVL         $1, AX
-	VPBROADCASTD AX, Z8
-	MOVL         $0x7fff, AX
-	VPBROADCASTD AX, Z9
-	MOVL         $0xffff0000, AX
-	VPBROADCASTD AX, Z10
+	BF16CONSTS
 	MOVQ         pairs+40(FP), CX
 	MOVQ         CX, R8
 	SHLQ         $7, R8 // panel stride: pairs·32 words
@@ -335,90 +301,8 @@ shrow:
 	SHRQ $5, DX
 	JZ   shhalf
 shpanel:
-	VPMOVZXWD 0(R14)(R10*1), Z0
-	VPSLLD    $16, Z0, Z0
-	VMULPS    Z4, Z0, Z0
-	VPMOVZXWD 0(R14)(R11*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z5, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 0(R14)(R12*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z6, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 0(R14)(R13*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z7, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 0(R15)(R10*1), Z2
-	VPSLLD    $16, Z2, Z2
-	VMULPS    Z4, Z2, Z2
-	VPMOVZXWD 0(R15)(R11*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z5, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPMOVZXWD 0(R15)(R12*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z6, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPMOVZXWD 0(R15)(R13*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z7, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2
-	VPORD     Z2, Z0, Z0
-	VMOVDQU32 Z0, 0(BX)
-	VPMOVZXWD 32(R14)(R10*1), Z0
-	VPSLLD    $16, Z0, Z0
-	VMULPS    Z4, Z0, Z0
-	VPMOVZXWD 32(R14)(R11*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z5, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 32(R14)(R12*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z6, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 32(R14)(R13*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z7, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 32(R15)(R10*1), Z2
-	VPSLLD    $16, Z2, Z2
-	VMULPS    Z4, Z2, Z2
-	VPMOVZXWD 32(R15)(R11*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z5, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPMOVZXWD 32(R15)(R12*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z6, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPMOVZXWD 32(R15)(R13*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z7, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2
-	VPORD     Z2, Z0, Z0
-	VMOVDQU32 Z0, 64(BX)
+	BF16BLOCKH(0, 0)
+	BF16BLOCKH(64, 32)
 	ADDQ $64, R14
 	ADDQ $64, R15
 	ADDQ R8, BX
@@ -428,48 +312,7 @@ shhalf:
 	MOVQ  n+48(FP), DX
 	TESTQ $16, DX
 	JZ    shnext
-	VPMOVZXWD 0(R14)(R10*1), Z0
-	VPSLLD    $16, Z0, Z0
-	VMULPS    Z4, Z0, Z0
-	VPMOVZXWD 0(R14)(R11*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z5, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 0(R14)(R12*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z6, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 0(R14)(R13*1), Z1
-	VPSLLD    $16, Z1, Z1
-	VMULPS    Z7, Z1, Z1
-	VADDPS    Z1, Z0, Z0
-	VPMOVZXWD 0(R15)(R10*1), Z2
-	VPSLLD    $16, Z2, Z2
-	VMULPS    Z4, Z2, Z2
-	VPMOVZXWD 0(R15)(R11*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z5, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPMOVZXWD 0(R15)(R12*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z6, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPMOVZXWD 0(R15)(R13*1), Z3
-	VPSLLD    $16, Z3, Z3
-	VMULPS    Z7, Z3, Z3
-	VADDPS    Z3, Z2, Z2
-	VPSRLD    $16, Z0, Z1
-	VPANDD    Z8, Z1, Z1
-	VPADDD    Z9, Z0, Z0
-	VPADDD    Z1, Z0, Z0
-	VPSRLD    $16, Z0, Z0
-	VPSRLD    $16, Z2, Z3
-	VPANDD    Z8, Z3, Z3
-	VPADDD    Z9, Z2, Z2
-	VPADDD    Z3, Z2, Z2
-	VPANDD    Z10, Z2, Z2
-	VPORD     Z2, Z0, Z0
-	VMOVDQU32 Z0, 0(BX)
+	BF16BLOCKH(0, 0)
 shnext:
 	ADDQ $128, DI
 	LEAQ (SI)(R9*2), SI
@@ -547,52 +390,16 @@ dbtail:
 	ANDQ $31, CX
 	JZ   dbnext
 dbscalar:
-	MOVL  (SI), AX
-	MOVL  AX, BX
-	SHRL  $16, BX
-	ANDL  $1, BX
-	ADDL  $0x7fff, AX
-	ADDL  BX, AX
-	SHRL  $16, AX
-	MOVW  AX, (DI)
-	ADDQ  $2, DI
-	ADDQ  $4, SI
+	BF16STORE(DI)
 	DECQ  CX
 	JZ    dbnext
-	MOVL  (SI), AX
-	MOVL  AX, BX
-	SHRL  $16, BX
-	ANDL  $1, BX
-	ADDL  $0x7fff, AX
-	ADDL  BX, AX
-	SHRL  $16, AX
-	MOVW  AX, (DX)
-	ADDQ  $2, DX
-	ADDQ  $4, SI
+	BF16STORE(DX)
 	DECQ  CX
 	JZ    dbnext
-	MOVL  (SI), AX
-	MOVL  AX, BX
-	SHRL  $16, BX
-	ANDL  $1, BX
-	ADDL  $0x7fff, AX
-	ADDL  BX, AX
-	SHRL  $16, AX
-	MOVW  AX, (R8)
-	ADDQ  $2, R8
-	ADDQ  $4, SI
+	BF16STORE(R8)
 	DECQ  CX
 	JZ    dbnext
-	MOVL  (SI), AX
-	MOVL  AX, BX
-	SHRL  $16, BX
-	ANDL  $1, BX
-	ADDL  $0x7fff, AX
-	ADDL  BX, AX
-	SHRL  $16, AX
-	MOVW  AX, (R9)
-	ADDQ  $2, R9
-	ADDQ  $4, SI
+	BF16STORE(R9)
 	DECQ  CX
 	JNZ   dbscalar
 dbnext:

@@ -27,10 +27,10 @@ func main() {
 	var b bytes.Buffer
 	header(&b)
 	for mr := 1; mr <= 14; mr++ {
-		floatKernel(&b, avx512, mr, floatTile(avx512))
+		tileKernel(&b, avx512, mr, floatTile(avx512))
 	}
 	for mr := 1; mr <= 6; mr++ {
-		floatKernel(&b, avx2, mr, floatTile(avx2))
+		tileKernel(&b, avx2, mr, floatTile(avx2))
 	}
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -55,7 +55,7 @@ func main() {
 	b.Reset()
 	header(&b)
 	for mr := 1; mr <= 14; mr++ {
-		floatKernel(&b, avx512, mr, bf16Tile)
+		tileKernel(&b, avx512, mr, bf16Tile)
 	}
 	if err := os.WriteFile(*sb, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -114,12 +114,12 @@ var bf16Tile = tileKind{
 	madd: func(acc, a, b int) string { return vdpbf16ps(acc, a, b) },
 }
 
-// floatKernel emits <kind.name>x<mr>(...): an mr×nr tile C += Apanel·Bpanel.
+// tileKernel emits <kind.name>x<mr>(...): an mr×nr float32 tile C += Apanel·Bpanel.
 // Two vectors of B per k step give nr = 2·lanes columns; register 2i and
 // 2i+1 hold row i of the tile, the next two registers hold B and the last
 // one the broadcast A value. Each accumulator starts at zero, takes the k
 // steps in increasing order and is added to C once.
-func floatKernel(b *bytes.Buffer, s isa, mr int, k tileKind) {
+func tileKernel(b *bytes.Buffer, s isa, mr int, k tileKind) {
 	bReg0, bReg1, aReg := 2*mr, 2*mr+1, 2*mr+2
 	if (s.reg == "Y" && aReg > 15) || aReg > 31 {
 		log.Fatalf("kernel %sx%d needs too many registers", k.name, mr)
