@@ -90,7 +90,7 @@ func (g *GDN) forward(dst, x *Tensor, workers int) {
 		for c := 0; c < n; c++ {
 			copy(v[c*m:(c+1)*m], x.Data[c*hw+q0:c*hw+q1])
 		}
-		g.band(v, m, m, buf[n*m:])
+		g.band(v, m, m, buf[n*m:], false)
 		for c := 0; c < n; c++ {
 			copy(dst.Data[c*hw+q0:c*hw+q1], v[c*m:(c+1)*m])
 		}
@@ -104,14 +104,10 @@ func gdnScratch(n, m int) int { return n*panelCols(m) + n*m }
 // band normalizes, in place, the m pixels held in v as N rows of stride
 // ld. scratch must hold gdnScratch(N, m) floats. The result of every pixel
 // depends only on its own values, so bands of any size give the same bits.
-func (g *GDN) band(v []float32, ld, m int, scratch []float32) {
-	g.bandPrecision(v, ld, m, scratch, false)
-}
-
-// bandPrecision is band with, if bf16 and N is even, the product γ·x²
-// computed from bfloat16 operands (x² rounded to float32, then to
-// bfloat16) and the division by √norm approximated (gemm.DivSqrtApprox).
-func (g *GDN) bandPrecision(v []float32, ld, m int, scratch []float32, bf16 bool) {
+// With bf16 (encoder-only layers) and N even, the product γ·x² is computed
+// from bfloat16 operands (x² rounded to float32, then to bfloat16) and the
+// division by √norm is approximated (gemm.DivSqrtApprox).
+func (g *GDN) band(v []float32, ld, m int, scratch []float32, bf16 bool) {
 	n := g.N
 	if bf16 && n%2 == 0 {
 		g.pgOnce.Do(func() { g.pgBF16 = gemm.PackBF16(n, n, g.Gamma, n) })

@@ -450,7 +450,7 @@ func (p post) scratchLen(c, n int) int {
 // apply runs the post-processing on the c×n band v (row stride n) in place.
 func (p post) apply(v []float32, c, n int, scratch []float32) {
 	if p.gdn != nil {
-		p.gdn.bandPrecision(v, n, n, scratch, p.bf16)
+		p.gdn.band(v, n, n, scratch, p.bf16)
 	}
 	if p.leaky {
 		leakyFloats(v[:c*n], LeakySlope)
