@@ -27,11 +27,20 @@ var bf16Kernels func(h, kp int, a, b []uint32, c []float32, ldc int)
 // Elsewhere it computes the same sums in Go, far more slowly than [Sgemm].
 func BF16Available() bool { return bf16Kernels != nil && ActiveKernel() == AVX512 }
 
-// RoundBF16 returns v rounded to bfloat16, to nearest with ties to even, as
-// the upper 16 bits of a float32. Infinities stay infinite; NaNs are not
-// expected (they may come out as infinities).
+// RoundBF16 returns v rounded to bfloat16, as the upper 16 bits of a
+// float32, the way the processor's VCVTNE2PS2BF16 does, which the assembly
+// helpers use: to nearest with ties to even; subnormal values become zero
+// of the same sign (VDPBF16PS would read them as zero anyway); NaNs stay
+// NaNs, made quiet. Finite values beyond the largest bfloat16 round to
+// infinity.
 func RoundBF16(v float32) uint16 {
 	u := math.Float32bits(v)
+	switch {
+	case u&0x7f800000 == 0:
+		return uint16(u>>16) & 0x8000
+	case u&0x7fffffff > 0x7f800000:
+		return uint16(u>>16) | 0x40
+	}
 	return uint16((u + 0x7fff + (u >> 16 & 1)) >> 16)
 }
 

@@ -9,12 +9,24 @@ import (
 	"testing"
 )
 
+// bf16Specials are float32 bit patterns where conversions to bfloat16
+// may disagree: zeros, subnormals, the smallest normals, ties, values that
+// round to infinity, infinities and NaNs (quiet and signalling).
+var bf16Specials = []uint32{0, 0x80000000, 1, 0x80000001, 0x00431fb8, 0x807fffff, 0x007fffff,
+	0x00800000, 0x80800000, 0x00808000, 0x00818000, 0x3f808000, 0x3f818000, 0x3f80ffff,
+	0x7f7f8000, 0x7f7fffff, 0xff7f8000, 0x7f800000, 0xff800000, 0x7f800001, 0x7fbfffff,
+	0x7fc00000, 0xffc00001, 0xff800100}
+
 // TestRoundBF16 checks the rounding against the nearest bfloat16 found in
-// float64 arithmetic, ties to even, including values at and around ties.
+// float64 arithmetic, ties to even, including values at and around ties,
+// and the flush of subnormals and quieting of NaNs.
 func TestRoundBF16(t *testing.T) {
 	r := rand.New(rand.NewPCG(41, 42))
 	vals := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 3.1415927, 65504, 1e-30,
 		math.MaxFloat32, -math.MaxFloat32, float32(math.Inf(1)), float32(math.Inf(-1))}
+	for _, u := range bf16Specials {
+		vals = append(vals, math.Float32frombits(u))
+	}
 	for range 2000 {
 		u := r.Uint32()&0x7f7fffff | r.Uint32()&0x80000000
 		vals = append(vals, math.Float32frombits(u))
@@ -24,6 +36,19 @@ func TestRoundBF16(t *testing.T) {
 	}
 	for _, v := range vals {
 		got := RoundBF16(v)
+		u := math.Float32bits(v)
+		switch {
+		case u&0x7f800000 == 0: // zero or subnormal
+			if want := uint16(u>>31) << 15; got != want {
+				t.Fatalf("RoundBF16(%#08x) = %#04x, want %#04x", u, got, want)
+			}
+			continue
+		case v != v:
+			if got&0x7f80 != 0x7f80 || got&0x40 == 0 || got>>15 != uint16(u>>31) {
+				t.Fatalf("RoundBF16(NaN %#08x) = %#04x, want a quiet NaN of the same sign", u, got)
+			}
+			continue
+		}
 		if math.IsInf(float64(v), 0) {
 			if math.Float32bits(v)>>16 != uint32(got) {
 				t.Fatalf("RoundBF16(%v) = %#04x", v, got)
@@ -44,6 +69,50 @@ func TestRoundBF16(t *testing.T) {
 			t.Fatalf("RoundBF16(%v = %#08x) = %#04x, want %#04x", v, math.Float32bits(v), got, want)
 		}
 	}
+}
+
+// TestBF16RoundingAssembly requires the assembly helpers to round the
+// special values as RoundBF16 does: the vector conversion (GatherPairsBF16
+// with scale 1, whose product is exact; Deinterleave4RowsBF16's blocks) and
+// the scalar one (Deinterleave4RowsBF16's tail).
+func TestBF16RoundingAssembly(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(81, 82))
+		const n = 96 + 7 // blocks of 32, a block of 16 and a scalar tail
+		src := make([]float32, 2*n)
+		for i := range src {
+			u := bf16Specials[r.IntN(len(bf16Specials))]
+			if i%3 == 0 {
+				u = r.Uint32()
+			}
+			src[i] = math.Float32frombits(u)
+		}
+		dst := make([]uint32, n)
+		GatherPairsBF16(dst, n, src, []int{0, n}, n, 1)
+		const plane = (n + 3) / 4
+		phases := [4]int{0, plane, 2 * plane, 3 * plane}
+		half := make([]uint16, 2*4*plane)
+		Deinterleave4RowsBF16(half, &phases, 4*plane, src, n, n, 2)
+		for i := 0; i < n; i++ {
+			want := uint32(RoundBF16(src[i])) | uint32(RoundBF16(src[n+i]))<<16
+			if v := src[i] * 1; v != v || src[n+i]*1 != src[n+i]*1 {
+				// v·1 is the same NaN made quiet on amd64; compare the
+				// rounding of what the product gave.
+				want = uint32(RoundBF16(v)) | uint32(RoundBF16(src[n+i]*1))<<16
+			}
+			if dst[i] != want {
+				t.Fatalf("GatherPairsBF16 of %#08x, %#08x = %#08x, want %#08x", math.Float32bits(src[i]), math.Float32bits(src[n+i]), dst[i], want)
+			}
+		}
+		for row := 0; row < 2; row++ {
+			for i := 0; i < n; i++ {
+				got := half[row*4*plane+phases[i%4]+i/4]
+				if want := RoundBF16(src[row*n+i]); got != want {
+					t.Fatalf("Deinterleave4RowsBF16 of %#08x = %#04x, want %#04x", math.Float32bits(src[row*n+i]), got, want)
+				}
+			}
+		}
+	})
 }
 
 // TestSumTermsBF16 requires, on every kernel family, the rounded and

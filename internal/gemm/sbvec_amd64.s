@@ -4,32 +4,24 @@
 
 #include "textflag.h"
 
-// BF16CONSTS loads the constants of BF16PAIR: 1, 0x7fff and 0xffff0000 in
-// every lane of Z8, Z9 and Z10 (it clobbers AX).
+// The processor rounds to bfloat16 itself: VCVTNE2PS2BF16 (AVX512_BF16),
+// which Go's assembler does not know, so it is written as bytes. It rounds
+// to nearest with ties to even, flushes subnormal inputs to zero of the
+// same sign and makes NaNs quiet, as RoundBF16 does.
+
+// BF16CONSTS loads the word interleave of BF16PAIR into Z8 (it clobbers
+// nothing else).
 #define BF16CONSTS \
-	MOVL         $1, AX          \
-	VPBROADCASTD AX, Z8          \
-	MOVL         $0x7fff, AX     \
-	VPBROADCASTD AX, Z9          \
-	MOVL         $0xffff0000, AX \
-	VPBROADCASTD AX, Z10
+	VMOVDQU64 pairidx<>(SB), Z8
 
 // BF16PAIR rounds the float32 lanes of Z0 (row 2p) and Z2 (row 2p+1) to
-// bfloat16, to nearest with ties to even on the bits (u + 0x7fff + (u>>16
-// & 1)), and leaves one word per lane in Z0, row 2p in the low half. It
-// clobbers Z1, Z2 and Z3.
+// bfloat16 and leaves one word per lane in Z0, row 2p in the low half: the
+// conversion puts Z0's 16 values in the low half of Z1 and Z2's in the
+// high half (the bytes are VCVTNE2PS2BF16 Z0, Z2, Z1 in Go's operand
+// order), the permutation interleaves them. It clobbers Z1.
 #define BF16PAIR \
-	VPSRLD $16, Z0, Z1  \
-	VPANDD Z8, Z1, Z1   \
-	VPADDD Z9, Z0, Z0   \
-	VPADDD Z1, Z0, Z0   \
-	VPSRLD $16, Z0, Z0  \
-	VPSRLD $16, Z2, Z3  \
-	VPANDD Z8, Z3, Z3   \
-	VPADDD Z9, Z2, Z2   \
-	VPADDD Z3, Z2, Z2   \
-	VPANDD Z10, Z2, Z2  \
-	VPORD  Z2, Z0, Z0
+	BYTE $0x62; BYTE $0xf2; BYTE $0x6f; BYTE $0x48; BYTE $0x72; BYTE $0xc8 \
+	VPERMW Z1, Z8, Z0
 
 // SUMF sums the four terms (offsets R10–R13, coefficients Z4–Z7) of 16
 // float32 columns of the row at base+soff into acc, each product rounded
@@ -71,25 +63,22 @@
 	BF16PAIR                \
 	VMOVDQU32 Z0, doff(BX)
 
-// BF16STORE rounds the float32 at (SI) to bfloat16, stores it at (dst)
-// and advances both (it clobbers AX and BX).
+// BF16STORE rounds the float32 at (SI) to bfloat16 with the 128-bit
+// VCVTNEPS2BF16 (the bytes: VCVTNEPS2BF16 X1, X0), stores it at (dst) and
+// advances both (it clobbers AX, X0 and X1).
 #define BF16STORE(dst) \
-	MOVL (SI), AX     \
-	MOVL AX, BX       \
-	SHRL $16, BX      \
-	ANDL $1, BX       \
-	ADDL $0x7fff, AX  \
-	ADDL BX, AX       \
-	SHRL $16, AX      \
-	MOVW AX, (dst)    \
-	ADDQ $2, dst      \
-	ADDQ $4, SI
+	VMOVSS (SI), X1   \
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x08; BYTE $0x72; BYTE $0xc1 \
+	VMOVD  X0, AX     \
+	MOVW   AX, (dst)  \
+	ADDQ   $2, dst    \
+	ADDQ   $4, SI
 
 // func sumTermsBF16AVX512(dst *uint32, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
 // For p < pairs (> 0) and i < n (a positive multiple of 16), the sums of
 // rows 2p and 2p+1 as in sumTermsAVX (four terms, each product rounded
-// before it is added), rounded to bfloat16 (to nearest, ties to even, on the
-// bits: u + 0x7fff + (u>>16 & 1)) and stored as one word, row 2p in the low
+// before it is added), rounded to bfloat16 as RoundBF16 does and stored as
+// one word, row 2p in the low
 // half, in the panels of SumTermsBF16: word (p, i) at
 // dst[(i/32)·pairs·32 + p·32 + i%32]. A row reads its n columns in one
 // sweep.
@@ -324,8 +313,8 @@ shnext:
 // func deinterleave4RowsBF16AVX512(dst *uint16, off *[4]int, ldd int, src *float32, lds, n, rows int)
 // For r < rows (> 0) and i < n (> 0): dst[r·ldd + off[i mod 4] + i/4] =
 // the bfloat16 rounding of src[r·lds + i] (as in sumTermsBF16AVX512).
-// Blocks of 32 are rounded, narrowed (VPMOVDW) and sorted by phase
-// (VPERMW with d4bf16idx); the rest one element at a time.
+// Blocks of 32 are rounded to 32 words by one VCVTNE2PS2BF16 and sorted by
+// phase (VPERMW with d4bf16idx); the rest one element at a time.
 TEXT ·deinterleave4RowsBF16AVX512(SB), NOSPLIT, $0-56
 	MOVQ         dst+0(FP), R14
 	MOVQ         ldd+16(FP), R10
@@ -335,10 +324,6 @@ TEXT ·deinterleave4RowsBF16AVX512(SB), NOSPLIT, $0-56
 	SHLQ         $2, R11
 	MOVQ         n+40(FP), R13
 	MOVQ         rows+48(FP), R12
-	MOVL         $1, AX
-	VPBROADCASTD AX, Z8
-	MOVL         $0x7fff, AX
-	VPBROADCASTD AX, Z9
 	VMOVDQU64    d4bf16idx<>(SB), Z10
 dbrow:
 	MOVQ off+8(FP), AX
@@ -355,21 +340,9 @@ dbrow:
 	SHRQ $5, CX
 	JZ   dbtail
 dbloop:
-	VMOVDQU32     (SI), Z0
-	VMOVDQU32     64(SI), Z1
-	VPSRLD        $16, Z0, Z2
-	VPANDD        Z8, Z2, Z2
-	VPADDD        Z9, Z0, Z0
-	VPADDD        Z2, Z0, Z0
-	VPSRLD        $16, Z0, Z0
-	VPSRLD        $16, Z1, Z3
-	VPANDD        Z8, Z3, Z3
-	VPADDD        Z9, Z1, Z1
-	VPADDD        Z3, Z1, Z1
-	VPSRLD        $16, Z1, Z1
-	VPMOVDW       Z0, Y2
-	VPMOVDW       Z1, Y3
-	VINSERTI64X4  $1, Y3, Z2, Z2    // elements 0..31 as words
+	VMOVUPS       (SI), Z0
+	VMOVUPS       64(SI), Z1
+	BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // VCVTNE2PS2BF16 Z0, Z1, Z2: elements 0..31 as words
 	VPERMW        Z2, Z10, Z4       // sorted by phase, 8 each
 	VMOVDQU       X4, (DI)
 	VEXTRACTI32X4 $1, Z4, X5
@@ -420,3 +393,15 @@ DATA d4bf16idx<>+40(SB)/8, $0x001e001a00160012
 DATA d4bf16idx<>+48(SB)/8, $0x000f000b00070003
 DATA d4bf16idx<>+56(SB)/8, $0x001f001b00170013
 GLOBL d4bf16idx<>(SB), RODATA|NOPTR, $64
+
+// pairidx interleaves two rows of 16 words, the first at even positions
+// (VPERMW indices 0, 16, 1, 17, …).
+DATA pairidx<>+0(SB)/8, $0x0011000100100000
+DATA pairidx<>+8(SB)/8, $0x0013000300120002
+DATA pairidx<>+16(SB)/8, $0x0015000500140004
+DATA pairidx<>+24(SB)/8, $0x0017000700160006
+DATA pairidx<>+32(SB)/8, $0x0019000900180008
+DATA pairidx<>+40(SB)/8, $0x001b000b001a000a
+DATA pairidx<>+48(SB)/8, $0x001d000d001c000c
+DATA pairidx<>+56(SB)/8, $0x001f000f001e000e
+GLOBL pairidx<>(SB), RODATA|NOPTR, $64
