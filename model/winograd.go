@@ -171,7 +171,8 @@ func (l *winoLayer) bf16Kernels(workers int) []*gemm.PackedBF16 {
 }
 
 // usesBF16 reports whether forward computes the products in bfloat16 for
-// pp: only convolutions (encoder-only layers) with pairs of input channels.
+// pp: only convolutions (encoder-only layers, whose input transform is
+// separable) with pairs of input channels.
 func (l *winoLayer) usesBF16(pp post) bool {
 	return pp.bf16 && l.ax == &convAxis && l.in%2 == 0
 }
@@ -250,6 +251,66 @@ func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i int) []
 	return l
 }
 
+// sepRow is a row of an axis's input transform in the form the separable
+// transform takes: sample u1 with coefficient 1 plus c times sample u2.
+type sepRow struct {
+	u1, u2 int
+	c      float32
+}
+
+// sepRows returns ax's input transform as sepRows, or false if a row has
+// more than two samples, no coefficient 1 or another coefficient than
+// ±1.
+func (ax *winoAxis) sepRows() (rows [7]sepRow, ok bool) {
+	for a, bt := range ax.bt {
+		var us []int
+		for u, c := range bt {
+			if c != 0 {
+				us = append(us, u)
+			}
+		}
+		if len(us) == 0 || len(us) > 2 {
+			return rows, false
+		}
+		if bt[us[0]] != 1 {
+			us[0], us[len(us)-1] = us[len(us)-1], us[0]
+		}
+		r := sepRow{u1: us[0], u2: us[len(us)-1]}
+		if len(us) == 2 {
+			r.c = bt[r.u2]
+		}
+		if bt[r.u1] != 1 || (r.c != 1 && r.c != -1 && r.c != 0) {
+			return rows, false
+		}
+		rows[a] = r
+	}
+	return rows, true
+}
+
+// separable returns the input transforms of the seven rows of products
+// (a, ·) for gemm.SumSepBF16, with the samples at tapOff (the source's
+// offsets of l.taps), or nil if the axis does not allow it.
+func (l *winoLayer) separable(tapOff []int) []gemm.Sep {
+	rows, ok := l.ax.sepRows()
+	if !ok || l.ax.p != 7 {
+		return nil
+	}
+	p := l.ax.p
+	seps := make([]gemm.Sep, 7)
+	for a, ra := range rows {
+		s := &seps[a]
+		s.C1 = ra.c
+		for v := 0; v < p; v++ {
+			s.Off[v] = [2]int{tapOff[ra.u1*p+v], tapOff[ra.u2*p+v]}
+		}
+		for b, rb := range rows {
+			s.Cols[b] = [2]int{rb.u1, rb.u2}
+			s.C2[b] = rb.c
+		}
+	}
+	return seps
+}
+
 // tiles returns the tile grid for an h×w input: enough tiles to cover the
 // ho×wo output.
 func (l *winoLayer) tiles(ho, wo int) (int, int) {
@@ -303,8 +364,13 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 	nb := ceilDiv(total, cols)
 	w := gemm.PanelWidth()
 	var pbs []*gemm.PackedBF16
+	var seps []gemm.Sep
 	if l.usesBF16(pp) {
-		pbs = l.bf16Kernels(workers)
+		// convAxis is separable (TestWinogradAxes); were it not, the
+		// layer would run in float32.
+		if seps = l.separable(tapOff); seps != nil {
+			pbs = l.bf16Kernels(workers)
+		}
 	}
 	const wb = gemm.BF16PanelWidth
 	parallelFor(workers, nb, l.scratchLen(cols, pp), func(item int, buf []float32) {
@@ -319,21 +385,20 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		scratch := buf[len(vbuf)+len(mbuf)+len(obuf):]
 		fillBias(obuf, l.bias, on)
 		clear(mbuf) // and the last AddScaledRowsClear of each product
-		// The bfloat16 panels hold a pair of input channels per word.
+		// The bfloat16 panels hold a pair of input channels per word, for
+		// the seven products of a row at once.
 		var vb *[]uint32
+		stride := l.in / 2 * ceilDiv(n, wb) * wb
 		if pbs != nil {
-			vb = getWords(l.in / 2 * ceilDiv(n, wb) * wb)
+			vb = getWords(7 * stride)
 			defer words.Put(vb)
 		}
-		// product adds product f's GEMM into c (row stride ldc).
-		product := func(f int, c []float32, ldc int) {
+		// mul adds product f's GEMM into c (row stride ldc); in bfloat16
+		// its transformed inputs are in bv.
+		var bv []uint32
+		mul := func(f int, c []float32, ldc int) {
 			if pbs != nil {
-				if src.half != nil {
-					gemm.SumTermsBF16Half(*vb, src.half[q0:], cs, &po[f].off, &po[f].coef, l.in/2, n)
-				} else {
-					gemm.SumTermsBF16(*vb, src.data[q0:], cs, &po[f].off, &po[f].coef, l.in/2, n)
-				}
-				gemm.SgemmBF16Panels(pbs[f], n, *vb, c, ldc)
+				gemm.SgemmBF16Panels(pbs[f], n, bv, c, ldc)
 				return
 			}
 			for j := 0; j*w < n; j++ {
@@ -341,19 +406,37 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 			}
 			gemm.SgemmPanels(l.products[f].pa, n, vbuf, c, ldc)
 		}
-		for f := range l.products {
+		// product adds product f into its outputs.
+		product := func(f int) {
 			pr := &l.products[f]
 			if len(pr.outs) == 1 {
-				product(f, obuf[pr.outs[0].idx*n:], on)
-				continue
+				mul(f, obuf[pr.outs[0].idx*n:], on)
+				return
 			}
-			product(f, mbuf, n)
+			mul(f, mbuf, n)
 			last := len(pr.outs) - 1
 			for _, t := range pr.outs[:last] {
 				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
 			}
 			t := pr.outs[last]
 			gemm.AddScaledRowsClear(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
+		}
+		if pbs != nil {
+			for a := range seps {
+				if src.half != nil {
+					gemm.SumSepBF16Half(*vb, stride, src.half[q0:], cs, &seps[a], l.in/2, n)
+				} else {
+					gemm.SumSepBF16(*vb, stride, src.data[q0:], cs, &seps[a], l.in/2, n)
+				}
+				for b := range 7 {
+					bv = (*vb)[b*stride:]
+					product(7*a + b)
+				}
+			}
+		} else {
+			for f := range l.products {
+				product(f)
+			}
 		}
 		pp.apply(obuf, l.out, on, scratch)
 		// Store output (q·Y+yy, q·X+xx) of every tile in the band.

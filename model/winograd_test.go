@@ -234,6 +234,28 @@ func TestWinogradAxes(t *testing.T) {
 	}
 }
 
+// TestWinogradSepRows requires the separable form of the conv axis, which
+// the bfloat16 path relies on, to be its input transform exactly, and
+// refuses rows that the form cannot express.
+func TestWinogradSepRows(t *testing.T) {
+	rows, ok := convAxis.sepRows()
+	require.True(t, ok, "the conv axis must be separable")
+	for a, r := range rows {
+		got := make([]float32, convAxis.p)
+		got[r.u1] = 1
+		if r.c != 0 {
+			got[r.u2] += r.c
+		}
+		require.Equal(t, convAxis.bt[a], got, "row %d", a)
+	}
+	for _, bad := range [][]float32{{1, 1, 1, 0}, {-1, 0, 0, 0}, {-1, 0, 0, -1}, {1, 0.5, 0, 0}, {0, 0, 0, 0}} {
+		ax := convAxis
+		ax.bt[3] = bad
+		_, ok := ax.sepRows()
+		require.False(t, ok, "row %v", bad)
+	}
+}
+
 // TestWinogradTileError measures, in float32, the error of 2-D Winograd
 // tiles against direct sums (both against float64) on 128-channel random
 // tiles: F(2,3) at the points 0, ±1, ∞ (what winograd.go uses) and F(4,3)

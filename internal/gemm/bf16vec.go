@@ -6,62 +6,6 @@
 
 package gemm
 
-// SumTermsBF16 computes the sums of [SumTerms] for rows 2p and 2p+1 (p <
-// pairs) and stores them rounded to bfloat16 ([RoundBF16]) as k pairs, in
-// the panels of B that [SgemmBF16Panels] reads (w = BF16PanelWidth):
-//
-//	dst[(i/w)·pairs·w + p·w + i%w] = RoundBF16(s(2p, i)) | RoundBF16(s(2p+1, i))<<16,
-//	s(r, i) = c[0]·src[r·lds+off[0]+i] + … + c[3]·src[r·lds+off[3]+i],
-//
-// for i < n, each product rounded to float32 and the four terms (zero
-// coefficients included) added left to right. Words of the last panel
-// past n are left as they are. It panics if a slice is too short or an
-// offset is negative.
-func SumTermsBF16(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) {
-	sumTermsPairs(dst, src, lds, off, c, pairs, n, sumTermsBF16Asm, func(v float32) float32 { return v })
-}
-
-// sumTermsPairs is SumTermsBF16 on float32 or bfloat16 sources: asm does
-// what it can and reports how many columns, widen makes a source value a
-// float32 for the Go loop that does the rest.
-func sumTermsPairs[T float32 | uint16](dst []uint32, src []T, lds int, off *[4]int, c *[4]float32, pairs, n int,
-	asm func([]uint32, []T, int, *[4]int, *[4]float32, int, int) int, widen func(T) float32) {
-	if pairs <= 0 || n <= 0 {
-		return
-	}
-	const w = BF16PanelWidth
-	if len(dst) < (n-1)/w*pairs*w+(pairs-1)*w+(n-1)%w+1 {
-		panic("gemm: SumTermsBF16 destination too short")
-	}
-	hi := 0
-	for _, o := range off {
-		if o < 0 {
-			panic("gemm: SumTermsBF16 negative offset")
-		}
-		hi = max(hi, o)
-	}
-	if lds < 0 || len(src) < (2*pairs-1)*lds+hi+n {
-		panic("gemm: SumTermsBF16 source too short")
-	}
-	done := asm(dst, src, lds, off, c, pairs, n)
-	if done == n {
-		return
-	}
-	sum := func(s []T, i int) float32 {
-		v := float32(c[0] * widen(s[off[0]+i]))
-		v += float32(c[1] * widen(s[off[1]+i]))
-		v += float32(c[2] * widen(s[off[2]+i]))
-		v += float32(c[3] * widen(s[off[3]+i]))
-		return v
-	}
-	for p := 0; p < pairs; p++ {
-		s0, s1 := src[2*p*lds:], src[(2*p+1)*lds:]
-		for i := done; i < n; i++ {
-			dst[i/w*pairs*w+p*w+i%w] = packBF16Pair(sum(s0, i), sum(s1, i))
-		}
-	}
-}
-
 // SquarePairsBF16 stores the squares of rows 2p and 2p+1 (p < pairs) of
 // src (row stride lds), each rounded to float32 and then to bfloat16, as k
 // pairs: dst[p·ldd+i] = RoundBF16(x²) | RoundBF16(y²)<<16 with x =
@@ -147,7 +91,7 @@ func DivSqrtApprox(x, norm []float32) {
 // Deinterleave4RowsBF16 is [Deinterleave4Rows] into bfloat16 planes: it
 // sets dst[r·ldd + off[i mod 4] + ⌊i/4⌋] = RoundBF16(src[r·lds + i]) for
 // r < rows and i < n, so that a layer's output can be stored for a
-// bfloat16 consumer ([SumTermsBF16Half]) in half the bytes. It panics if an
+// bfloat16 consumer ([SumSepBF16Half]) in half the bytes. It panics if an
 // offset is negative or a slice is too short.
 func Deinterleave4RowsBF16(dst []uint16, off *[4]int, ldd int, src []float32, lds, n, rows int) {
 	if rows <= 0 || n <= 0 {
@@ -166,11 +110,4 @@ func Deinterleave4RowsBF16(dst []uint16, off *[4]int, ldd int, src []float32, ld
 			}
 		}
 	}
-}
-
-// SumTermsBF16Half is [SumTermsBF16] on a source of bfloat16 values (the
-// upper halves of float32s): the sums are taken in float32 from the
-// widened values and rounded to bfloat16 again.
-func SumTermsBF16Half(dst []uint32, src []uint16, lds int, off *[4]int, c *[4]float32, pairs, n int) {
-	sumTermsPairs(dst, src, lds, off, c, pairs, n, sumTermsBF16HalfAsm, func(h uint16) float32 { return bf16Float(uint32(h)) })
 }

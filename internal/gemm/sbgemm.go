@@ -11,7 +11,7 @@ package gemm
 import "math"
 
 // BF16PanelWidth is the number of columns per panel of B in the layout that
-// [SgemmBF16Panels] reads (see [SumTermsBF16]).
+// [SgemmBF16Panels] reads (see [SumSepBF16]).
 const BF16PanelWidth = 32
 
 // bf16MR is the most rows of A one kernel call covers.
@@ -104,7 +104,7 @@ func PackBF16(m, k int, a []float32, lda int) *PackedBF16 {
 // pa and the k×n matrix B in bfloat16 pair panels: columns [j·w, j·w+w) of
 // B, w = [BF16PanelWidth], are stored from bp[j·kp·w] as kp = ⌈k/2⌉ pair
 // steps of w words, each word holding rows 2q (low half) and 2q+1 (high
-// half) of one column, as [SumTermsBF16] writes them. Columns of the last
+// half) of one column, as [SumSepBF16] writes them. Columns of the last
 // panel past n are read but do not affect C. Each element of C gets the
 // sum over pair steps, in increasing order, of both products of the pair
 // (exact in float32), added to a float32 accumulator that starts at zero;

@@ -4,10 +4,6 @@
 
 package gemm
 
-func sumTermsBF16Asm(dst []uint32, src []float32, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
-	return 0
-}
-
 func squarePairsBF16Asm(dst []uint32, ldd int, src []float32, lds, pairs, n int) int {
 	return 0
 }
@@ -22,6 +18,10 @@ func deinterleave4RowsBF16Asm(dst []uint16, off *[4]int, ldd int, src []float32,
 	return false
 }
 
-func sumTermsBF16HalfAsm(dst []uint32, src []uint16, lds int, off *[4]int, c *[4]float32, pairs, n int) int {
+func sumSepBF16Asm(dst []uint32, dstStride int, src []float32, lds int, plan *sepPlan, pairs, n int) int {
+	return 0
+}
+
+func sumSepBF16HalfAsm(dst []uint32, dstStride int, src []uint16, lds int, plan *sepPlan, pairs, n int) int {
 	return 0
 }

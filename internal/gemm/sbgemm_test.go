@@ -115,55 +115,6 @@ func TestBF16RoundingAssembly(t *testing.T) {
 	})
 }
 
-// TestSumTermsBF16 requires, on every kernel family, the rounded and
-// paired sums of SumTerms with four terms, in panel layout, for widths
-// inside, at and across the panels and the 16-column blocks.
-func TestSumTermsBF16(t *testing.T) {
-	forEachKernel(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(43, 44))
-		const w = BF16PanelWidth
-		for _, n := range []int{1, 15, 16, 17, 32, 48, 61, 64, 80, 97} {
-			for _, pairs := range []int{1, 2, 5} {
-				off := [4]int{r.IntN(9), r.IntN(9), 0, r.IntN(9)}
-				c := [4]float32{1, -1, 0.3, 0}
-				lds := n + 9 + r.IntN(3)
-				src := randSlice(r, (2*pairs-1)*lds+n+9)
-				sums := make([]float32, 2*pairs*n)
-				for row := 0; row < 2*pairs; row++ {
-					for i := 0; i < n; i++ {
-						var v float32
-						for k := range 4 {
-							p := float32(float64(c[k]) * float64(src[row*lds+off[k]+i]))
-							if k == 0 {
-								v = p
-							} else {
-								v = float32(float64(v) + float64(p))
-							}
-						}
-						sums[row*n+i] = v
-					}
-				}
-				np := (n + w - 1) / w
-				dst := make([]uint32, np*pairs*w)
-				for i := range dst {
-					dst[i] = 0xdeadbeef
-				}
-				SumTermsBF16(dst, src, lds, &off, &c, pairs, n)
-				for i, got := range dst {
-					j, p, col := i/(pairs*w), i/w%pairs, i%w
-					want := uint32(0xdeadbeef)
-					if x := j*w + col; x < n {
-						want = uint32(RoundBF16(sums[2*p*n+x])) | uint32(RoundBF16(sums[(2*p+1)*n+x]))<<16
-					}
-					if got != want {
-						t.Fatalf("n=%d pairs=%d: word %d (panel %d, pair %d, column %d) = %#08x, want %#08x", n, pairs, i, j, p, col, got, want)
-					}
-				}
-			}
-		}
-	})
-}
-
 // bf16Panels lays out the k×n matrix b (row stride n) in bfloat16 pair
 // panels for SgemmBF16Panels, with garbage in the columns past n.
 func bf16Panels(r *rand.Rand, k, n int, b []float32) []uint32 {
@@ -243,12 +194,6 @@ func TestSgemmBF16PanelsPanics(t *testing.T) {
 		"short A": func() { PackBF16(4, 6, make([]float32, 23), 6) },
 		"negative": func() {
 			SgemmBF16Panels(pa, -1, nil, nil, 1)
-		},
-		"SumTermsBF16 short source": func() {
-			SumTermsBF16(make([]uint32, 32), make([]float32, 40), 20, &[4]int{}, &[4]float32{}, 1, 32)
-		},
-		"SumTermsBF16 short destination": func() {
-			SumTermsBF16(make([]uint32, 95), make([]float32, 400), 100, &[4]int{}, &[4]float32{}, 2, 40)
 		},
 	})
 }
@@ -409,37 +354,6 @@ func TestDeinterleave4RowsBF16(t *testing.T) {
 			for i := range dst {
 				if dst[i] != want[i] {
 					t.Fatalf("n=%d rows=%d: dst[%d] = %#04x, want %#04x", n, rows, i, dst[i], want[i])
-				}
-			}
-		}
-	})
-}
-
-// TestSumTermsBF16Half requires SumTermsBF16 of the widened values, on
-// every family.
-func TestSumTermsBF16Half(t *testing.T) {
-	forEachKernel(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(65, 66))
-		const w = BF16PanelWidth
-		for _, n := range []int{1, 15, 16, 17, 32, 48, 61, 64, 80, 97} {
-			for _, pairs := range []int{1, 2, 5} {
-				off := [4]int{r.IntN(9), r.IntN(9), 0, r.IntN(9)}
-				c := [4]float32{1, -1, 0.3, 0}
-				lds := n + 9 + r.IntN(3)
-				wide := randSlice(r, (2*pairs-1)*lds+n+9)
-				half := make([]uint16, len(wide))
-				for i, v := range wide {
-					half[i] = RoundBF16(v)
-					wide[i] = bf16Float(uint32(half[i]))
-				}
-				np := (n + w - 1) / w
-				got, want := make([]uint32, np*pairs*w), make([]uint32, np*pairs*w)
-				SumTermsBF16Half(got, half, lds, &off, &c, pairs, n)
-				SumTermsBF16(want, wide, lds, &off, &c, pairs, n)
-				for i := range got {
-					if got[i] != want[i] {
-						t.Fatalf("n=%d pairs=%d: word %d = %#08x, want %#08x", n, pairs, i, got[i], want[i])
-					}
 				}
 			}
 		}

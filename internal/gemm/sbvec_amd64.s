@@ -1,4 +1,4 @@
-// This file implements the bfloat16 helpers of bf16vec.go.
+// This file implements the bfloat16 helpers of bf16vec.go and bf16sep.go.
 
 //go:build amd64 && !noasm && gc
 
@@ -23,46 +23,6 @@
 	BYTE $0x62; BYTE $0xf2; BYTE $0x6f; BYTE $0x48; BYTE $0x72; BYTE $0xc8 \
 	VPERMW Z1, Z8, Z0
 
-// SUMF sums the four terms (offsets R10–R13, coefficients Z4–Z7) of 16
-// float32 columns of the row at base+soff into acc, each product rounded
-// before it is added; SUMH does the same on bfloat16 values, widened first.
-#define SUMF(base, soff, acc, tmp) \
-	VMULPS soff(base)(R10*1), Z4, acc \
-	VMULPS soff(base)(R11*1), Z5, tmp \
-	VADDPS tmp, acc, acc              \
-	VMULPS soff(base)(R12*1), Z6, tmp \
-	VADDPS tmp, acc, acc              \
-	VMULPS soff(base)(R13*1), Z7, tmp \
-	VADDPS tmp, acc, acc
-
-#define WIDENMUL(mem, coef, z) \
-	VPMOVZXWD mem, z   \
-	VPSLLD    $16, z, z \
-	VMULPS    coef, z, z
-
-#define SUMH(base, soff, acc, tmp) \
-	WIDENMUL(soff(base)(R10*1), Z4, acc) \
-	WIDENMUL(soff(base)(R11*1), Z5, tmp) \
-	VADDPS tmp, acc, acc                 \
-	WIDENMUL(soff(base)(R12*1), Z6, tmp) \
-	VADDPS tmp, acc, acc                 \
-	WIDENMUL(soff(base)(R13*1), Z7, tmp) \
-	VADDPS tmp, acc, acc
-
-// BF16BLOCKF and BF16BLOCKH store at doff(BX) the 16 words of rows R14
-// (2p) and R15 (2p+1) from source offset soff.
-#define BF16BLOCKF(doff, soff) \
-	SUMF(R14, soff, Z0, Z1) \
-	SUMF(R15, soff, Z2, Z3) \
-	BF16PAIR                \
-	VMOVDQU32 Z0, doff(BX)
-
-#define BF16BLOCKH(doff, soff) \
-	SUMH(R14, soff, Z0, Z1) \
-	SUMH(R15, soff, Z2, Z3) \
-	BF16PAIR                \
-	VMOVDQU32 Z0, doff(BX)
-
 // BF16STORE rounds the float32 at (SI) to bfloat16 with the 128-bit
 // VCVTNEPS2BF16 (the bytes: VCVTNEPS2BF16 X1, X0), stores it at (dst) and
 // advances both (it clobbers AX, X0 and X1).
@@ -74,68 +34,9 @@
 	ADDQ   $2, dst    \
 	ADDQ   $4, SI
 
-// func sumTermsBF16AVX512(dst *uint32, src *float32, lds int, off *[4]int, c *[4]float32, pairs, n int)
-// For p < pairs (> 0) and i < n (a positive multiple of 16), the sums of
-// rows 2p and 2p+1 as in sumTermsAVX (four terms, each product rounded
-// before it is added), rounded to bfloat16 as RoundBF16 does and stored as
-// one word, row 2p in the low
-// half, in the panels of SumTermsBF16: word (p, i) at
-// dst[(i/32)·pairs·32 + p·32 + i%32]. A row reads its n columns in one
-// sweep.
-TEXT ·sumTermsBF16AVX512(SB), NOSPLIT, $0-56
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	MOVQ         lds+16(FP), R9
-	SHLQ         $2, R9
-	MOVQ         off+24(FP), AX
-	MOVQ         0(AX), R10
-	MOVQ         8(AX), R11
-	MOVQ         16(AX), R12
-	MOVQ         24(AX), R13
-	SHLQ         $2, R10
-	SHLQ         $2, R11
-	SHLQ         $2, R12
-	SHLQ         $2, R13
-	MOVQ         c+32(FP), AX
-	VBROADCASTSS 0(AX), Z4
-	VBROADCASTSS 4(AX), Z5
-	VBROADCASTSS 8(AX), Z6
-	VBROADCASTSS 12(AX), Z7
-	BF16CONSTS
-	MOVQ         pairs+40(FP), CX
-	MOVQ         CX, R8
-	SHLQ         $7, R8 // panel stride: pairs·32 words
-sbrow:
-	MOVQ DI, BX
-	MOVQ SI, R14
-	LEAQ (SI)(R9*1), R15
-	MOVQ n+48(FP), DX
-	SHRQ $5, DX
-	JZ   sbhalf
-sbpanel:
-	BF16BLOCKF(0, 0)
-	BF16BLOCKF(64, 64)
-	ADDQ $128, R14
-	ADDQ $128, R15
-	ADDQ R8, BX
-	DECQ DX
-	JNZ  sbpanel
-sbhalf:
-	MOVQ  n+48(FP), DX
-	TESTQ $16, DX
-	JZ    sbnext
-	BF16BLOCKF(0, 0)
-sbnext:
-	ADDQ $128, DI
-	LEAQ (SI)(R9*2), SI
-	DECQ CX
-	JNZ  sbrow
-	VZEROUPPER
-	RET
-
 // func squarePairsBF16AVX512(dst *uint32, ldd int, src *float32, lds, pairs, n int)
 // For p < pairs (> 0) and i < n (a positive multiple of 16), the squares of
-// rows 2p and 2p+1 rounded to bfloat16 as in sumTermsBF16AVX512.
+// rows 2p and 2p+1 rounded to bfloat16 (BF16PAIR).
 TEXT ·squarePairsBF16AVX512(SB), NOSPLIT, $0-48
 	MOVQ         dst+0(FP), DI
 	MOVQ         ldd+8(FP), R8
@@ -173,7 +74,7 @@ sqcol:
 
 // func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs, n int, scale float32)
 // For p < pairs (> 0) and i < n (a positive multiple of 16), scale·src[rows[2p]+i]
-// and scale·src[rows[2p+1]+i] rounded to bfloat16 as in sumTermsBF16AVX512.
+// and scale·src[rows[2p+1]+i] rounded to bfloat16 (BF16PAIR).
 TEXT ·gatherPairsBF16AVX512(SB), NOSPLIT, $0-52
 	MOVQ         dst+0(FP), DI
 	MOVQ         ldd+8(FP), R8
@@ -256,63 +157,9 @@ dsadone:
 	VZEROUPPER
 	RET
 
-// func sumTermsBF16HalfAVX512(dst *uint32, src *uint16, lds int, off *[4]int, c *[4]float32, pairs, n int)
-// sumTermsBF16AVX512 on a source of bfloat16 values: each is widened to
-// float32 (VPMOVZXWD, then shifted into the upper half) before its product.
-TEXT ·sumTermsBF16HalfAVX512(SB), NOSPLIT, $0-56
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	MOVQ         lds+16(FP), R9
-	SHLQ         $1, R9
-	MOVQ         off+24(FP), AX
-	MOVQ         0(AX), R10
-	MOVQ         8(AX), R11
-	MOVQ         16(AX), R12
-	MOVQ         24(AX), R13
-	SHLQ         $1, R10
-	SHLQ         $1, R11
-	SHLQ         $1, R12
-	SHLQ         $1, R13
-	MOVQ         c+32(FP), AX
-	VBROADCASTSS 0(AX), Z4
-	VBROADCASTSS 4(AX), Z5
-	VBROADCASTSS 8(AX), Z6
-	VBROADCASTSS 12(AX), Z7
-	BF16CONSTS
-	MOVQ         pairs+40(FP), CX
-	MOVQ         CX, R8
-	SHLQ         $7, R8 // panel stride: pairs·32 words
-shrow:
-	MOVQ DI, BX
-	MOVQ SI, R14
-	LEAQ (SI)(R9*1), R15
-	MOVQ n+48(FP), DX
-	SHRQ $5, DX
-	JZ   shhalf
-shpanel:
-	BF16BLOCKH(0, 0)
-	BF16BLOCKH(64, 32)
-	ADDQ $64, R14
-	ADDQ $64, R15
-	ADDQ R8, BX
-	DECQ DX
-	JNZ  shpanel
-shhalf:
-	MOVQ  n+48(FP), DX
-	TESTQ $16, DX
-	JZ    shnext
-	BF16BLOCKH(0, 0)
-shnext:
-	ADDQ $128, DI
-	LEAQ (SI)(R9*2), SI
-	DECQ CX
-	JNZ  shrow
-	VZEROUPPER
-	RET
-
 // func deinterleave4RowsBF16AVX512(dst *uint16, off *[4]int, ldd int, src *float32, lds, n, rows int)
 // For r < rows (> 0) and i < n (> 0): dst[r·ldd + off[i mod 4] + i/4] =
-// the bfloat16 rounding of src[r·lds + i] (as in sumTermsBF16AVX512).
+// the bfloat16 rounding of src[r·lds + i] (as RoundBF16 does).
 // Blocks of 32 are rounded to 32 words by one VCVTNE2PS2BF16 and sorted by
 // phase (VPERMW with d4bf16idx); the rest one element at a time.
 TEXT ·deinterleave4RowsBF16AVX512(SB), NOSPLIT, $0-56
@@ -393,6 +240,249 @@ DATA d4bf16idx<>+40(SB)/8, $0x001e001a00160012
 DATA d4bf16idx<>+48(SB)/8, $0x000f000b00070003
 DATA d4bf16idx<>+56(SB)/8, $0x001f001b00170013
 GLOBL d4bf16idx<>(SB), RODATA|NOPTR, $64
+
+// The separable transform (bf16sep.go).
+
+// The sepPlan at AX: offsets of the two samples of column v at 16v and
+// 16v+8, of the two column sums of output b at 112+16b and 120+16b, C1 at
+// 224, C2[b] at 228+4b, 7·dstStride bytes at 256. The column sums of rows
+// 2p and 2p+1 go to the scratch area at R13 (v·64 and 448+v·64).
+
+// SEPLOADF and SEPLOADH load the samples of the lanes in K2 (the others
+// are zero) as float32, the latter widening bfloat16 values.
+#define SEPLOADF(mem, z) \
+	VMOVUPS.Z mem, K2, z
+
+#define SEPLOADH(mem, z) \
+	VPMOVZXWD.Z mem, K2, z \
+	VPSLLD      $16, z, z
+
+// SEP1F forms the column sum v of both rows at source offset soff: the
+// plan's offsets o0 and o1, the scratch offsets r0 and r1.
+#define SEP1F(soff, o0, o1, r0, r1) \
+	MOVQ        o0(AX), R10                 \
+	MOVQ        o1(AX), R11                 \
+	SEPLOADF(soff(R14)(R10*1), Z0)          \
+	SEPLOADF(soff(R14)(R11*1), Z1)          \
+	VFMADD231PS Z1, Z16, Z0                 \
+	VMOVUPS     Z0, r0(R13)                 \
+	SEPLOADF(soff(R15)(R10*1), Z2)          \
+	SEPLOADF(soff(R15)(R11*1), Z3)          \
+	VFMADD231PS Z3, Z16, Z2                 \
+	VMOVUPS     Z2, r1(R13)
+
+// SEP1H forms the column sum v of both rows at source offset soff: the
+// plan's offsets o0 and o1, the scratch offsets r0 and r1.
+#define SEP1H(soff, o0, o1, r0, r1) \
+	MOVQ        o0(AX), R10                 \
+	MOVQ        o1(AX), R11                 \
+	SEPLOADH(soff(R14)(R10*1), Z0)          \
+	SEPLOADH(soff(R14)(R11*1), Z1)          \
+	VFMADD231PS Z1, Z16, Z0                 \
+	VMOVUPS     Z0, r0(R13)                 \
+	SEPLOADH(soff(R15)(R10*1), Z2)          \
+	SEPLOADH(soff(R15)(R11*1), Z3)          \
+	VFMADD231PS Z3, Z16, Z2                 \
+	VMOVUPS     Z2, r1(R13)
+
+// SEP2 forms output b of both rows (plan offsets o0 and o1 of its column
+// sums, coefficient in zc), rounds and pairs it, stores the lanes in K2 at
+// doff(BX) and moves BX to the next output's panels.
+#define SEP2(o0, o1, zc, doff) \
+	MOVQ        o0(AX), R10               \
+	MOVQ        o1(AX), R11               \
+	VMOVUPS     (R13)(R10*1), Z0          \
+	VFMADD231PS (R13)(R11*1), zc, Z0      \
+	VMOVUPS     448(R13)(R10*1), Z2       \
+	VFMADD231PS 448(R13)(R11*1), zc, Z2   \
+	BF16PAIR                              \
+	VMOVDQU32   Z0, K2, doff(BX)          \
+	ADDQ        R12, BX
+
+// SEPBLOCKF writes the seven outputs of 16 columns of rows 2p and 2p+1
+// (source offset soff) at doff(BX) in each output's panels.
+#define SEPBLOCKF(doff, soff) \
+	SEP1F(soff, 0, 8, 0, 448) \
+	SEP1F(soff, 16, 24, 64, 512) \
+	SEP1F(soff, 32, 40, 128, 576) \
+	SEP1F(soff, 48, 56, 192, 640) \
+	SEP1F(soff, 64, 72, 256, 704) \
+	SEP1F(soff, 80, 88, 320, 768) \
+	SEP1F(soff, 96, 104, 384, 832) \
+	SEP2(112, 120, Z17, doff) \
+	SEP2(128, 136, Z18, doff) \
+	SEP2(144, 152, Z19, doff) \
+	SEP2(160, 168, Z20, doff) \
+	SEP2(176, 184, Z21, doff) \
+	SEP2(192, 200, Z22, doff) \
+	SEP2(208, 216, Z23, doff) \
+	SUBQ 256(AX), BX
+
+// SEPBLOCKH writes the seven outputs of 16 columns of rows 2p and 2p+1
+// (source offset soff) at doff(BX) in each output's panels.
+#define SEPBLOCKH(doff, soff) \
+	SEP1H(soff, 0, 8, 0, 448) \
+	SEP1H(soff, 16, 24, 64, 512) \
+	SEP1H(soff, 32, 40, 128, 576) \
+	SEP1H(soff, 48, 56, 192, 640) \
+	SEP1H(soff, 64, 72, 256, 704) \
+	SEP1H(soff, 80, 88, 320, 768) \
+	SEP1H(soff, 96, 104, 384, 832) \
+	SEP2(112, 120, Z17, doff) \
+	SEP2(128, 136, Z18, doff) \
+	SEP2(144, 152, Z19, doff) \
+	SEP2(160, 168, Z20, doff) \
+	SEP2(176, 184, Z21, doff) \
+	SEP2(192, 200, Z22, doff) \
+	SEP2(208, 216, Z23, doff) \
+	SUBQ 256(AX), BX
+
+// func sumSepBF16AVX512(dst *uint32, dstStride int, src *float32, lds int, plan *sepPlan, scratch *float32, pairs, n int)
+// SumSepBF16 for n > 0: a row pair at a time, 32 columns (a panel) at a
+// time, 16 per block; the last n mod 16 columns in a block with a lane
+// mask in K2.
+TEXT ·sumSepBF16AVX512(SB), NOSPLIT, $0-64
+	MOVQ         dst+0(FP), DI
+	MOVQ         dstStride+8(FP), R12
+	SHLQ         $2, R12
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R9
+	SHLQ         $2, R9
+	MOVQ         plan+32(FP), AX
+	MOVQ         scratch+40(FP), R13
+	ADDQ         $63, R13
+	ANDQ         $-64, R13 // the first 64-byte boundary
+	VBROADCASTSS 224(AX), Z16
+	VBROADCASTSS 228(AX), Z17
+	VBROADCASTSS 232(AX), Z18
+	VBROADCASTSS 236(AX), Z19
+	VBROADCASTSS 240(AX), Z20
+	VBROADCASTSS 244(AX), Z21
+	VBROADCASTSS 248(AX), Z22
+	VBROADCASTSS 252(AX), Z23
+	BF16CONSTS
+	MOVQ         pairs+48(FP), CX
+	MOVQ         CX, R8
+	SHLQ         $7, R8 // panel stride: pairs·32 words
+sfrow:
+	MOVQ  $-1, AX
+	KMOVW AX, K2 // all lanes
+	MOVQ  plan+32(FP), AX
+	MOVQ  DI, BX
+	MOVQ  SI, R14
+	LEAQ  (SI)(R9*1), R15
+	MOVQ  n+56(FP), DX
+	SHRQ  $5, DX
+	JZ    sfhalf
+sfpanel:
+	SEPBLOCKF(0, 0)
+	SEPBLOCKF(64, 64)
+	ADDQ $128, R14
+	ADDQ $128, R15
+	ADDQ R8, BX
+	DECQ DX
+	JNZ  sfpanel
+sfhalf:
+	MOVQ  n+56(FP), DX
+	TESTQ $16, DX
+	JZ    sftail
+	SEPBLOCKF(0, 0)
+	ADDQ  $64, BX
+	ADDQ  $64, R14
+	ADDQ  $64, R15
+sftail:
+	ANDQ  $15, DX
+	JZ    sfnext
+	MOVQ  CX, R11
+	MOVQ  DX, CX
+	MOVQ  $1, AX // the last columns: lanes below n mod 16
+	SHLQ  CX, AX
+	DECQ  AX
+	MOVQ  R11, CX
+	KMOVW AX, K2
+	MOVQ  plan+32(FP), AX
+	SEPBLOCKF(0, 0)
+sfnext:
+	ADDQ $128, DI
+	LEAQ (SI)(R9*2), SI
+	DECQ CX
+	JNZ  sfrow
+	VZEROUPPER
+	RET
+
+// func sumSepBF16HalfAVX512(dst *uint32, dstStride int, src *uint16, lds int, plan *sepPlan, scratch *float32, pairs, n int)
+// SumSepBF16Half for n > 0: a row pair at a time, 32 columns (a panel) at
+// a time, 16 per block; the last n mod 16 columns in a block with a lane
+// mask in K2.
+TEXT ·sumSepBF16HalfAVX512(SB), NOSPLIT, $0-64
+	MOVQ         dst+0(FP), DI
+	MOVQ         dstStride+8(FP), R12
+	SHLQ         $2, R12
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R9
+	SHLQ         $1, R9
+	MOVQ         plan+32(FP), AX
+	MOVQ         scratch+40(FP), R13
+	ADDQ         $63, R13
+	ANDQ         $-64, R13 // the first 64-byte boundary
+	VBROADCASTSS 224(AX), Z16
+	VBROADCASTSS 228(AX), Z17
+	VBROADCASTSS 232(AX), Z18
+	VBROADCASTSS 236(AX), Z19
+	VBROADCASTSS 240(AX), Z20
+	VBROADCASTSS 244(AX), Z21
+	VBROADCASTSS 248(AX), Z22
+	VBROADCASTSS 252(AX), Z23
+	BF16CONSTS
+	MOVQ         pairs+48(FP), CX
+	MOVQ         CX, R8
+	SHLQ         $7, R8 // panel stride: pairs·32 words
+shrow:
+	MOVQ  $-1, AX
+	KMOVW AX, K2 // all lanes
+	MOVQ  plan+32(FP), AX
+	MOVQ  DI, BX
+	MOVQ  SI, R14
+	LEAQ  (SI)(R9*1), R15
+	MOVQ  n+56(FP), DX
+	SHRQ  $5, DX
+	JZ    shhalf
+shpanel:
+	SEPBLOCKH(0, 0)
+	SEPBLOCKH(64, 32)
+	ADDQ $64, R14
+	ADDQ $64, R15
+	ADDQ R8, BX
+	DECQ DX
+	JNZ  shpanel
+shhalf:
+	MOVQ  n+56(FP), DX
+	TESTQ $16, DX
+	JZ    shtail
+	SEPBLOCKH(0, 0)
+	ADDQ  $64, BX
+	ADDQ  $32, R14
+	ADDQ  $32, R15
+shtail:
+	ANDQ  $15, DX
+	JZ    shnext
+	MOVQ  CX, R11
+	MOVQ  DX, CX
+	MOVQ  $1, AX // the last columns: lanes below n mod 16
+	SHLQ  CX, AX
+	DECQ  AX
+	MOVQ  R11, CX
+	KMOVW AX, K2
+	MOVQ  plan+32(FP), AX
+	SEPBLOCKH(0, 0)
+shnext:
+	ADDQ $128, DI
+	LEAQ (SI)(R9*2), SI
+	DECQ CX
+	JNZ  shrow
+	VZEROUPPER
+	RET
+
 
 // pairidx interleaves two rows of 16 words, the first at even positions
 // (VPERMW indices 0, 16, 1, 17, …).
