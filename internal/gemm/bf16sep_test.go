@@ -3,7 +3,6 @@
 package gemm
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -114,5 +113,3 @@ func TestSumSepBF16Panics(t *testing.T) {
 		},
 	})
 }
-
-var _ = math.Abs
