@@ -118,14 +118,6 @@ func abs64(v int64) int64 {
 	return v
 }
 
-// requant maps an accumulator to the layer's output units, rounding half up,
-// then clamps to int32. shift is in [1, 62], |acc| < 2^38 and mult < 2^24,
-// so the int64 arithmetic cannot overflow.
-func requant(acc int64, mult, shift int32) int32 {
-	r := (acc*int64(mult) + int64(1)<<(shift-1)) >> shift
-	return clamp32(r)
-}
-
 func clamp32(v int64) int32 {
 	if v > 1<<31-1 {
 		return 1<<31 - 1
@@ -144,19 +136,6 @@ func clamp16(v int64) int16 {
 		return -32768
 	}
 	return int16(v)
-}
-
-// leaky is the integer LeakyReLU: negative values are multiplied by the Q16
-// slope with an arithmetic (flooring) shift. It is written as a select, not
-// a branch: the sign of an activation is a coin toss, and the compiler
-// turns the select into a conditional move.
-func leaky(v int32, slopeQ16 int32) int64 {
-	r := int64(v)
-	n := (r * int64(slopeQ16)) >> 16
-	if r < 0 {
-		r = n
-	}
-	return r
 }
 
 // IntHyperSynthesis is the integer hyper-synthesis h_s: ẑ (N channels) in,

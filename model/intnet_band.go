@@ -109,17 +109,8 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 		next := make([]int16, l.Out*(ho+2)*(wo+2))
 		slope := h.SlopeQ16
 		l.run(h.phasesOf(li), in, hi, wi, workers, func(o, oy, ox, step int, v []int64) {
-			m, sh := l.Mult[o], l.Shift[o]
 			dst := next[(o*(ho+2)+oy+1)*(wo+2)+ox+1:]
-			dst = dst[:step*(len(v)-1)+1]
-			for j, a := range v {
-				r := requant(a, m, sh)
-				t := int64(r)
-				if l.Leaky {
-					t = leaky(r, slope)
-				}
-				dst[j*step] = clamp16(t)
-			}
+			gemm.RequantI16(dst, step, v, l.Mult[o], l.Shift[o], l.Leaky, slope)
 		})
 		in, hi, wi = next, ho, wo
 	}
@@ -133,12 +124,9 @@ func (h *IntHyperSynthesis) run(zhat []int32, hz, wz, workers int, withIdx bool)
 		si = h.indexer()
 	}
 	l.run(h.phasesOf(2), in, hi, wi, workers, func(o, oy, ox, step int, v []int64) {
-		m, sh := l.Mult[o], l.Shift[o]
 		j0 := o*plane + oy*wi + ox
 		dst := raw[j0 : j0+len(v)]
-		for j, a := range v {
-			dst[j] = requant(a, m, sh)
-		}
+		gemm.RequantI32(dst, v, l.Mult[o], l.Shift[o])
 		if withIdx && o < h.M {
 			for j, r := range dst {
 				idx[j0+j] = uint8(si.index(r))

@@ -505,3 +505,15 @@ func TestScaleIndexCountsExceededThresholds(t *testing.T) {
 		}
 	}
 }
+
+// leaky is the reference integer LeakyReLU (gemm.RequantI16 computes the
+// fast one): negative values are multiplied by the Q16 slope with an
+// arithmetic (flooring) shift.
+func leaky(v int32, slopeQ16 int32) int64 {
+	r := int64(v)
+	n := (r * int64(slopeQ16)) >> 16
+	if r < 0 {
+		r = n
+	}
+	return r
+}
