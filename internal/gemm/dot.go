@@ -88,12 +88,12 @@ func dotGo(m, n, k int, a []int16, lda int, b []int16, ldb int, c []int32, ldc i
 type dotKernels struct {
 	mr, nr int
 	call   func(h, kp int, a []int32, b []int16, c []int32, ldc int)
-	// groups, if set, adds to the h×nr int64 tile c (row stride nr) the
+	// groups, if set, adds to the h×nr int64 tile c (row stride ldc) the
 	// products of n consecutive k groups of kp pairs each, whose A and B
 	// panels lie astride and bstride elements apart: the same sums as
 	// call and widenAddClear per group, with the int32 sums kept in
 	// registers.
-	groups func(n, h, kp int, a []int32, astride int, b []int16, bstride int, c []int64)
+	groups func(n, h, kp int, a []int32, astride int, b []int16, bstride int, c []int64, ldc int)
 }
 
 // dotFamilies is filled by the architecture files; Generic stays nil and

@@ -184,12 +184,18 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 				h := min(mr, pa.m-ir)
 				for jr := 0; jr < nc; jr += nr {
 					w := min(nr, nc-jr)
-					// The int64 tile starts as C's values and goes back
-					// to C whole: two row copies instead of a clear and
-					// an element-wise add.
-					t64 := tile64[:h*nr]
-					for i := 0; i < h; i++ {
-						copy(t64[i*nr:i*nr+w], c[(ir+i)*ldc+jc+jr:][:w])
+					// The group kernel adds a whole tile to C in place.
+					// Otherwise the int64 tile starts as C's values and
+					// goes back to C whole: two row copies instead of a
+					// clear and an element-wise add.
+					direct := dk.groups != nil && w == nr
+					t64, ld := tile64[:h*nr], nr
+					if direct {
+						t64, ld = c[ir*ldc+jc+jr:], ldc
+					} else {
+						for i := 0; i < h; i++ {
+							copy(t64[i*nr:i*nr+w], c[(ir+i)*ldc+jc+jr:][:w])
+						}
 					}
 					t := tile[:h*nr]
 					clear(t)
@@ -204,7 +210,7 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 							for g+n < g1 && pa.pairsOf(g+n) == kp {
 								n++
 							}
-							dk.groups(n, h, kp, ap, pa.m*kp, bp, np*2*kp*nr, t64)
+							dk.groups(n, h, kp, ap, pa.m*kp, bp, np*2*kp*nr, t64, ld)
 							g += n
 							continue
 						}
@@ -214,8 +220,10 @@ func DotI16Groups(pa *PackedI16, n int, b []int16, brow []int, c []int64, ldc in
 						widenAddClear(t64, t)
 						g++
 					}
-					for i := 0; i < h; i++ {
-						copy(c[(ir+i)*ldc+jc+jr:][:w], t64[i*nr:i*nr+w])
+					if !direct {
+						for i := 0; i < h; i++ {
+							copy(c[(ir+i)*ldc+jc+jr:][:w], t64[i*nr:i*nr+w])
+						}
 					}
 				}
 			}

@@ -182,43 +182,43 @@ func kernV512x12(kp int, a *int32, b *int16, c *int32, ldc int)
 // The kernels below run kernV512xMR over several k groups (see
 // dotKernels.groups): for g < groups, the int32 sums of the panels at
 // a[g·astride:] and b[g·bstride:] are added, sign-extended, to the MR×32
-// int64 tile at c (row stride 32).
+// int64 tile at c (row stride ldc).
 
 //go:noescape
-func kernG512x1(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x1(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x2(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x2(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x3(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x3(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x4(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x4(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x5(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x5(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x6(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x6(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x7(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x7(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x8(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x8(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x9(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x9(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x10(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x10(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x11(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x11(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 //go:noescape
-func kernG512x12(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+func kernG512x12(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 type asmFloat func(kc int, a, b, c *float32, ldc int)
 
@@ -256,7 +256,7 @@ var (
 		kernV512x11, kernV512x12}
 )
 
-type asmGroups func(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)
+type asmGroups func(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)
 
 var kernG512 = [...]asmGroups{nil, kernG512x1, kernG512x2, kernG512x3, kernG512x4,
 	kernG512x5, kernG512x6, kernG512x7, kernG512x8, kernG512x9, kernG512x10,
@@ -264,15 +264,15 @@ var kernG512 = [...]asmGroups{nil, kernG512x1, kernG512x2, kernG512x3, kernG512x
 
 // asmGroupKernels wraps a table of group kernels indexed by row count, with
 // bounds checks like asmFloatKernels'.
-func asmGroupKernels(tab []asmGroups, nr int) func(groups, h, kp int, a []int32, astride int, b []int16, bstride int, c []int64) {
-	return func(groups, h, kp int, a []int32, astride int, b []int16, bstride int, c []int64) {
-		if groups <= 0 || kp <= 0 {
+func asmGroupKernels(tab []asmGroups, nr int) func(groups, h, kp int, a []int32, astride int, b []int16, bstride int, c []int64, ldc int) {
+	return func(groups, h, kp int, a []int32, astride int, b []int16, bstride int, c []int64, ldc int) {
+		if groups <= 0 || kp <= 0 || ldc < nr {
 			panic("gemm: group kernel: bad dimension")
 		}
 		_ = a[(groups-1)*astride+h*kp-1]
 		_ = b[(groups-1)*bstride+2*kp*nr-1]
-		_ = c[h*nr-1]
-		tab[h](groups, kp, &a[0], astride, &b[0], bstride, &c[0])
+		_ = c[(h-1)*ldc+nr-1]
+		tab[h](groups, kp, &a[0], astride, &b[0], bstride, &c[0], ldc)
 	}
 }
 

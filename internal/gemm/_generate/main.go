@@ -283,10 +283,10 @@ func vdpbf16ps(dst, src1, src2 int) string {
 }
 
 // groupKernel emits kernG512x<mr>(groups, kp int, a *int32, astride int,
-// b *int16, bstride int, c *int64), the VNNI kernel run over several k
-// groups: for each group it sums kp pair steps in int32 registers from
-// zero, as kernV does, then sign-extends the sums and adds them to the
-// mr×32 int64 tile at c (row stride 32), and moves on to the group's
+// b *int16, bstride int, c *int64, ldc int), the VNNI kernel run over
+// several k groups: for each group it sums kp pair steps in int32 registers
+// from zero, as kernV does, then sign-extends the sums and adds them to the
+// mr×32 int64 tile at c (row stride ldc), and moves on to the group's
 // panels astride int32 and bstride int16 further on. The int32 sums never
 // touch memory.
 func groupKernel(b *bytes.Buffer, mr int) {
@@ -297,8 +297,8 @@ func groupKernel(b *bytes.Buffer, mr int) {
 	}
 	nrBytes := 2 * s.bytes
 	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
-	fmt.Fprintf(b, "\n// func kernG512x%d(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64)\n", mr)
-	fmt.Fprintf(b, "TEXT ·kernG512x%d(SB), NOSPLIT, $0-56\n", mr)
+	fmt.Fprintf(b, "\n// func kernG512x%d(groups, kp int, a *int32, astride int, b *int16, bstride int, c *int64, ldc int)\n", mr)
+	fmt.Fprintf(b, "TEXT ·kernG512x%d(SB), NOSPLIT, $0-64\n", mr)
 	p("MOVQ groups+0(FP), R10")
 	p("MOVQ kp+8(FP), R11")
 	p("MOVQ a+16(FP), R12")
@@ -308,6 +308,8 @@ func groupKernel(b *bytes.Buffer, mr int) {
 	p("MOVQ bstride+40(FP), R15")
 	p("SHLQ $1, R15")
 	p("MOVQ c+48(FP), DX")
+	p("MOVQ ldc+56(FP), R8")
+	p("SHLQ $3, R8")
 	fmt.Fprintln(b, "group:")
 	for i := 0; i < 2*mr; i++ {
 		p("VPXORD %s, %s, %s", s.r(i), s.r(i), s.r(i))
@@ -330,17 +332,21 @@ func groupKernel(b *bytes.Buffer, mr int) {
 	p("DECQ CX")
 	p("JNZ loop1")
 	fmt.Fprintln(b, "widen:")
-	// Accumulator register r holds 16 int32 sums, columns 16·(r%2) on;
-	// they become two vectors of 8 int64.
+	// Accumulator register r holds 16 int32 sums of row r/2, columns
+	// 16·(r%2) on; they become two vectors of 8 int64.
+	p("MOVQ DX, R9")
 	for r := 0; r < 2*mr; r++ {
-		off := (r/2)*32*8 + (r%2)*16*8
+		off := (r % 2) * 16 * 8
 		p("VPMOVSXDQ Y%d, Z%d", r, t0)
 		p("VEXTRACTI64X4 $1, Z%d, Y%d", r, t1)
 		p("VPMOVSXDQ Y%d, Z%d", t1, t1)
-		p("VPADDQ %d(DX), Z%d, Z%d", off, t0, t0)
-		p("VPADDQ %d(DX), Z%d, Z%d", off+64, t1, t1)
-		p("VMOVDQU64 Z%d, %d(DX)", t0, off)
-		p("VMOVDQU64 Z%d, %d(DX)", t1, off+64)
+		p("VPADDQ %d(R9), Z%d, Z%d", off, t0, t0)
+		p("VPADDQ %d(R9), Z%d, Z%d", off+64, t1, t1)
+		p("VMOVDQU64 Z%d, %d(R9)", t0, off)
+		p("VMOVDQU64 Z%d, %d(R9)", t1, off+64)
+		if r%2 == 1 && r != 2*mr-1 {
+			p("ADDQ R8, R9")
+		}
 	}
 	p("ADDQ R13, R12")
 	p("ADDQ R15, R14")
