@@ -167,10 +167,11 @@ func (l *IntLayer) run(ph []intPhase, in []int16, hi, wi, workers int, store fun
 		n := q1 - q0
 		c = c[:l.Out*n]
 		for o := 0; o < l.Out; o++ {
-			bias := int64(l.Bias[o])
+			// Doubling copies: vector stores, unlike a loop of scalar ones.
 			row := c[o*n : (o+1)*n]
-			for j := range row {
-				row[j] = bias
+			row[0] = int64(l.Bias[o])
+			for k := 1; k < n; k *= 2 {
+				copy(row[k:], row[:k])
 			}
 		}
 		gemm.DotI16Groups(p.pa, n, in[q0:], brows[item/nb], c, n)
