@@ -118,10 +118,9 @@ func (g *GDN) band(v []float32, ld, m int, scratch []float32, bf16 bool) {
 		for j := 0; j*w < m; j++ {
 			gemm.SquarePairsBF16((*sq)[j*n/2*w:], w, v[j*w:], ld, n/2, min(w, m-j*w))
 		}
-		for c := 0; c < n; c++ {
-			gemm.Fill(norm[c*m:(c+1)*m], g.Beta[c])
-		}
-		gemm.SgemmBF16Panels(g.pgBF16, m, *sq, norm, m)
+		// norm gets γ·x² alone; the division adds β (the same float32
+		// sum as β + γ·x²) and saves a fill of norm.
+		gemm.SgemmBF16PanelsSet(g.pgBF16, m, *sq, norm, m)
 		g.normalize(v, ld, m, norm, true)
 		return
 	}
@@ -138,7 +137,8 @@ func (g *GDN) band(v []float32, ld, m int, scratch []float32, bf16 bool) {
 
 // normalize divides (GDN) or multiplies (inverse GDN) the m pixels of v by
 // the square roots of norm (N rows of stride m); approx lets a GDN use
-// gemm.DivSqrtApprox (encoder-only layers with bfloat16 products).
+// gemm.DivSqrtApprox (encoder-only layers with bfloat16 products), with
+// norm holding γ·x² without β.
 func (g *GDN) normalize(v []float32, ld, m int, norm []float32, approx bool) {
 	for c := 0; c < g.N; c++ {
 		out, nr := v[c*ld:c*ld+m], norm[c*m:(c+1)*m]
@@ -146,7 +146,7 @@ func (g *GDN) normalize(v []float32, ld, m int, norm []float32, approx bool) {
 		case g.Inverse:
 			gemm.MulSqrt(out, nr)
 		case approx:
-			gemm.DivSqrtApprox(out, nr)
+			gemm.DivSqrtApprox(out, nr, g.Beta[c])
 		default:
 			gemm.DivSqrt(out, nr)
 		}

@@ -384,7 +384,9 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		obuf := buf[len(vbuf)+len(mbuf):][:l.out*on]
 		scratch := buf[len(vbuf)+len(mbuf)+len(obuf):]
 		fillBias(obuf, l.bias, on)
-		clear(mbuf) // and the last AddScaledRowsClear of each product
+		if pbs == nil {
+			clear(mbuf) // and the last AddScaledRowsClear of each product
+		}
 		// The bfloat16 panels hold a pair of input channels per word, for
 		// the seven products of a row at once.
 		var vb *[]uint32
@@ -396,7 +398,11 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		// mul adds product f's GEMM into c (row stride ldc); in bfloat16
 		// its transformed inputs are in bv.
 		var bv []uint32
-		mul := func(f int, c []float32, ldc int) {
+		mul := func(f int, c []float32, ldc int, set bool) {
+			if set {
+				gemm.SgemmBF16PanelsSet(pbs[f], n, bv, c, ldc)
+				return
+			}
 			if pbs != nil {
 				gemm.SgemmBF16Panels(pbs[f], n, bv, c, ldc)
 				return
@@ -410,15 +416,22 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 		product := func(f int) {
 			pr := &l.products[f]
 			if len(pr.outs) == 1 {
-				mul(f, obuf[pr.outs[0].idx*n:], on)
+				mul(f, obuf[pr.outs[0].idx*n:], on, false)
 				return
 			}
-			mul(f, mbuf, n)
+			// In bfloat16 the product is stored into mbuf, which then
+			// needs no clearing; in float32 it is added to zeros (the
+			// bits the conformance vectors pin).
+			mul(f, mbuf, n, pbs != nil)
 			last := len(pr.outs) - 1
 			for _, t := range pr.outs[:last] {
 				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
 			}
 			t := pr.outs[last]
+			if pbs != nil {
+				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
+				return
+			}
 			gemm.AddScaledRowsClear(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
 		}
 		if pbs != nil {

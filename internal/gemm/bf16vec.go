@@ -75,16 +75,17 @@ func GatherPairsBF16(dst []uint32, ldd int, src []float32, rows []int, n int, sc
 }
 
 // DivSqrtApprox sets x[i] = x[i]·r[i] for every i, where r[i] approximates
-// 1/√norm[i] to a relative error below 2⁻²¹ (r = 0 where norm[i] = +Inf),
-// for the GDNs of encoder-only layers. With the bfloat16 kernels it uses
-// VRSQRT14PS and one Newton step for every element (the same bits for an
-// element wherever it lies in x), several times faster than the correctly
-// rounded [DivSqrt], whose result it is elsewhere. It panics if norm is
-// shorter than x.
-func DivSqrtApprox(x, norm []float32) {
+// 1/√s to a relative error below 2⁻²¹ for the float32 sum s = norm[i] +
+// beta (r = 0 where s = +Inf), for the GDNs of encoder-only layers, whose
+// product γ·x² can then be stored without β ([SgemmBF16PanelsSet]). With
+// the bfloat16 kernels it uses VRSQRT14PS and one Newton step for every
+// element (the same bits for an element wherever it lies in x), several
+// times faster than the correctly rounded [DivSqrt], whose result it is
+// elsewhere. It panics if norm is shorter than x.
+func DivSqrtApprox(x, norm []float32, beta float32) {
 	norm = norm[:len(x)]
-	for i := divSqrtApproxAsm(x, norm); i < len(x); i++ {
-		x[i] /= sqrt32(norm[i])
+	for i := divSqrtApproxAsm(x, norm, beta); i < len(x); i++ {
+		x[i] /= sqrt32(norm[i] + beta)
 	}
 }
 

@@ -22,6 +22,9 @@ const bf16MR = 14
 // row stride ldc; nil where the processor or build has no such kernels.
 var bf16Kernels func(h, kp int, a, b []uint32, c []float32, ldc int)
 
+// bf16SetKernels stores the tile instead, C = A·B (the kernS family).
+var bf16SetKernels func(h, kp int, a, b []uint32, c []float32, ldc int)
+
 // BF16Available reports whether [SgemmBF16Panels] runs on assembly kernels:
 // the AVX-512 family is active and the processor has AVX512_BF16.
 // Elsewhere it computes the same sums in Go, far more slowly than [Sgemm].
@@ -111,6 +114,18 @@ func PackBF16(m, k int, a []float32, lda int) *PackedBF16 {
 // the accumulator is then added to C. It panics if a slice is too short
 // for the shape.
 func SgemmBF16Panels(pa *PackedBF16, n int, bp []uint32, c []float32, ldc int) {
+	sgemmBF16Panels(pa, n, bp, c, ldc, false)
+}
+
+// SgemmBF16PanelsSet is [SgemmBF16Panels] storing the product instead of
+// adding it, C = A·B, so that C need not be cleared or filled first: each
+// element of C gets the float32 accumulator itself. (C + acc for a C that
+// was filled with β is the same float32 sum as acc + β added later.)
+func SgemmBF16PanelsSet(pa *PackedBF16, n int, bp []uint32, c []float32, ldc int) {
+	sgemmBF16Panels(pa, n, bp, c, ldc, true)
+}
+
+func sgemmBF16Panels(pa *PackedBF16, n int, bp []uint32, c []float32, ldc int, set bool) {
 	m, kp := pa.m, pa.kp
 	if n < 0 {
 		panic("gemm: negative dimension")
@@ -124,8 +139,14 @@ func SgemmBF16Panels(pa *PackedBF16, n int, bp []uint32, c []float32, ldc int) {
 		panic("gemm: slice too short for shape")
 	}
 	kern := bf16Kernels
+	if set {
+		kern = bf16SetKernels
+	}
 	if !BF16Available() {
 		kern = kernBGo
+		if set {
+			kern = kernSGo
+		}
 	}
 	// A partial last panel is computed into a scratch tile (pooled: a
 	// local array would escape through kern and be allocated per call).
@@ -149,6 +170,10 @@ func SgemmBF16Panels(pa *PackedBF16, n int, bp []uint32, c []float32, ldc int) {
 				kern(h, kp, ap, b, t, w)
 				for i := 0; i < h; i++ {
 					row := c[ci+i*ldc : ci+i*ldc+cols]
+					if set {
+						copy(row, t[i*w:])
+						continue
+					}
 					for jj := range row {
 						row[jj] += t[i*w+jj]
 					}
@@ -165,6 +190,15 @@ func SgemmBF16Panels(pa *PackedBF16, n int, bp []uint32, c []float32, ldc int) {
 // sum rounded to nearest (Intel SDM); denormal operands and results, which
 // it flushes to zero, do not occur at the scale of the layers' values.
 func kernBGo(h, kp int, a, b []uint32, c []float32, ldc int) {
+	kernBGoTo(h, kp, a, b, c, ldc, false)
+}
+
+// kernSGo is kernBGo storing the tile (the kernS family's Go kernel).
+func kernSGo(h, kp int, a, b []uint32, c []float32, ldc int) {
+	kernBGoTo(h, kp, a, b, c, ldc, true)
+}
+
+func kernBGoTo(h, kp int, a, b []uint32, c []float32, ldc int, set bool) {
 	const w = BF16PanelWidth
 	b = b[:kp*w]
 	for i := 0; i < h; i++ {
@@ -179,6 +213,10 @@ func kernBGo(h, kp int, a, b []uint32, c []float32, ldc int) {
 			}
 		}
 		ci := c[i*ldc : i*ldc+w]
+		if set {
+			copy(ci, acc[:])
+			continue
+		}
 		for j, v := range acc {
 			ci[j] += v
 		}

@@ -67,7 +67,7 @@ func gatherPairsBF16AVX512(dst *uint32, ldd int, src *float32, rows *int, pairs,
 // divSqrtApproxAVX512 is DivSqrtApprox for n > 0.
 //
 //go:noescape
-func divSqrtApproxAVX512(x, norm *float32, n int)
+func divSqrtApproxAVX512(x, norm *float32, n int, beta float32)
 
 // deinterleave4RowsBF16AVX512 is Deinterleave4RowsBF16 for n, rows > 0.
 //
@@ -76,9 +76,14 @@ func deinterleave4RowsBF16AVX512(dst *uint16, off *[4]int, ldd int, src *float32
 
 type asmBF16 func(kp int, a, b *uint32, c *float32, ldc int)
 
-var kernB512 = [...]asmBF16{nil, kernB512x1, kernB512x2, kernB512x3, kernB512x4,
-	kernB512x5, kernB512x6, kernB512x7, kernB512x8, kernB512x9, kernB512x10,
-	kernB512x11, kernB512x12, kernB512x13, kernB512x14}
+var (
+	kernB512 = [...]asmBF16{nil, kernB512x1, kernB512x2, kernB512x3, kernB512x4,
+		kernB512x5, kernB512x6, kernB512x7, kernB512x8, kernB512x9, kernB512x10,
+		kernB512x11, kernB512x12, kernB512x13, kernB512x14}
+	kernS512 = [...]asmBF16{nil, kernS512x1, kernS512x2, kernS512x3, kernS512x4,
+		kernS512x5, kernS512x6, kernS512x7, kernS512x8, kernS512x9, kernS512x10,
+		kernS512x11, kernS512x12, kernS512x13, kernS512x14}
+)
 
 // hasBF16 reports whether the processor runs the kernels above: they need
 // AVX512_BF16 and use AVX-512 F registers and moves.
@@ -90,12 +95,15 @@ func registerBF16() bool {
 	if !hasBF16 {
 		return true
 	}
-	bf16Kernels = func(h, kp int, a, b []uint32, c []float32, ldc int) {
-		_ = a[h*kp-1]
-		_ = b[kp*BF16PanelWidth-1]
-		_ = c[(h-1)*ldc+BF16PanelWidth-1]
-		kernB512[h](kp, &a[0], &b[0], &c[0], ldc)
+	wrap := func(tab []asmBF16) func(h, kp int, a, b []uint32, c []float32, ldc int) {
+		return func(h, kp int, a, b []uint32, c []float32, ldc int) {
+			_ = a[h*kp-1]
+			_ = b[kp*BF16PanelWidth-1]
+			_ = c[(h-1)*ldc+BF16PanelWidth-1]
+			tab[h](kp, &a[0], &b[0], &c[0], ldc)
+		}
 	}
+	bf16Kernels, bf16SetKernels = wrap(kernB512[:]), wrap(kernS512[:])
 	return true
 }
 
@@ -117,13 +125,13 @@ func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int,
 	return n16
 }
 
-func divSqrtApproxAsm(x, norm []float32) int {
+func divSqrtApproxAsm(x, norm []float32, beta float32) int {
 	n := len(x)
 	if n == 0 || !hasBF16 || ActiveKernel() != AVX512 {
 		return 0
 	}
 	_ = norm[n-1]
-	divSqrtApproxAVX512(&x[0], &norm[0], n)
+	divSqrtApproxAVX512(&x[0], &norm[0], n, beta)
 	return n
 }
 
@@ -134,6 +142,51 @@ func deinterleave4RowsBF16Asm(dst []uint16, off *[4]int, ldd int, src []float32,
 	deinterleave4RowsBF16AVX512(&dst[0], off, ldd, &src[0], lds, n, rows)
 	return true
 }
+
+// kernS512xMR is kernB512xMR storing the tile instead of adding it: C =
+// Apanel·Bpanel.
+//
+//go:noescape
+func kernS512x1(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x2(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x3(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x4(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x5(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x6(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x7(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x8(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x9(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x10(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x11(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x12(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x13(kp int, a, b *uint32, c *float32, ldc int)
+
+//go:noescape
+func kernS512x14(kp int, a, b *uint32, c *float32, ldc int)
 
 // sumSepBF16AVX512 and sumSepBF16HalfAVX512 are SumSepBF16 and
 // SumSepBF16Half for n > 0, with a scratch area for

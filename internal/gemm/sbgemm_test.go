@@ -185,6 +185,43 @@ func TestSgemmBF16Panels(t *testing.T) {
 	}
 }
 
+// TestSgemmBF16PanelsSet requires the stored product to equal the product
+// added to zeros, and the assembly to give the Go kernel's bits, with
+// garbage in C beforehand and columns past n left alone.
+func TestSgemmBF16PanelsSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(85, 86))
+	for _, sh := range []shape{{1, 1, 1}, {3, 31, 2}, {14, 32, 7}, {15, 33, 64}, {128, 100, 128}} {
+		m, n, k := sh.m, sh.n, sh.k
+		pa := PackBF16(m, k, randSlice(r, m*k), k)
+		bp := bf16Panels(r, k, n, randSlice(r, k*n))
+		ldc := n + 3
+		zero := make([]float32, m*ldc)
+		SgemmBF16Panels(pa, n, bp, zero, ldc)
+		c0 := randSlice(r, m*ldc)
+		got := append([]float32(nil), c0...)
+		SgemmBF16PanelsSet(pa, n, bp, got, ldc)
+		for i := 0; i < m; i++ {
+			for j := 0; j < ldc; j++ {
+				want := zero[i*ldc+j]
+				if j >= n {
+					want = c0[i*ldc+j]
+				}
+				if got[i*ldc+j] != want {
+					t.Fatalf("m=%d n=%d k=%d: C[%d][%d] = %v, want %v", m, n, k, i, j, got[i*ldc+j], want)
+				}
+			}
+		}
+		if BF16Available() {
+			want := append([]float32(nil), c0...)
+			saved := bf16SetKernels
+			bf16SetKernels = kernSGo
+			SgemmBF16PanelsSet(pa, n, bp, want, ldc)
+			bf16SetKernels = saved
+			requireBits(t, got, want, "m=%d n=%d k=%d: assembly against Go", m, n, k)
+		}
+	}
+}
+
 // TestSgemmBF16PanelsPanics checks the shape checks.
 func TestSgemmBF16PanelsPanics(t *testing.T) {
 	pa := PackBF16(4, 6, make([]float32, 24), 6)
@@ -268,8 +305,9 @@ func TestGatherPairsBF16(t *testing.T) {
 	})
 }
 
-// TestDivSqrtApprox compares with the correctly rounded quotient over many
-// magnitudes, and checks +Inf norms and the tail.
+// TestDivSqrtApprox compares with the correctly rounded quotient of the
+// float32 sum norm + β over many magnitudes, and checks +Inf norms and the
+// tail.
 func TestDivSqrtApprox(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(51, 52))
@@ -279,10 +317,11 @@ func TestDivSqrtApprox(t *testing.T) {
 				norm[i] = float32(math.Ldexp(1+r.Float64(), r.IntN(80)-40))
 			}
 			norm[n/2] = float32(math.Inf(1))
+			beta := []float32{0, 1e-6, 0.5}[n%3]
 			got := append([]float32(nil), x...)
-			DivSqrtApprox(got, norm)
+			DivSqrtApprox(got, norm, beta)
 			for i := range x {
-				want := float64(x[i]) / math.Sqrt(float64(norm[i]))
+				want := float64(x[i]) / math.Sqrt(float64(norm[i]+beta))
 				if d := math.Abs(float64(got[i]) - want); d > math.Ldexp(math.Abs(want), -21) {
 					t.Fatalf("n=%d: x=%v norm=%v: got %v, want %v", n, x[i], norm[i], got[i], want)
 				}
@@ -300,11 +339,11 @@ func TestDivSqrtApproxPositionFree(t *testing.T) {
 		norm[i] = 0.5 + r.Float32()
 	}
 	want := append([]float32(nil), x...)
-	DivSqrtApprox(want, norm)
+	DivSqrtApprox(want, norm, 0.25)
 	for lo := 0; lo < 20; lo++ {
 		for _, hi := range []int{lo + 1, lo + 15, lo + 17, 77} {
 			got := append([]float32(nil), x[lo:hi]...)
-			DivSqrtApprox(got, norm[lo:hi])
+			DivSqrtApprox(got, norm[lo:hi], 0.25)
 			requireBits(t, got, want[lo:hi], "x[%d:%d]", lo, hi)
 		}
 	}

@@ -110,16 +110,17 @@ gpcol:
 	VZEROUPPER
 	RET
 
-// func divSqrtApproxAVX512(x, norm *float32, n int)
-// x[i] *= r[i] for i < n (> 0): r0 = VRSQRT14PS(norm) (relative error below
+// func divSqrtApproxAVX512(x, norm *float32, n int, beta float32)
+// x[i] *= r[i] for i < n (> 0): with s = norm + β, r0 = VRSQRT14PS(s) (relative error below
 // 2⁻¹⁴), refined by one Newton step r = r0·(1.5 − 0.5·norm·r0²); lanes
 // where r0 = 0 (norm = +Inf) give 0 instead of the step's NaN. The last
 // n mod 16 elements run through the same instructions under a lane mask,
 // so every element's result is the same wherever it lies.
-TEXT ·divSqrtApproxAVX512(SB), NOSPLIT, $0-24
+TEXT ·divSqrtApproxAVX512(SB), NOSPLIT, $0-28
 	MOVQ         x+0(FP), DI
 	MOVQ         norm+8(FP), SI
 	MOVQ         n+16(FP), DX
+	VBROADCASTSS beta+24(FP), Z4
 	MOVL         $0x3fc00000, AX // 1.5
 	VPBROADCASTD AX, Z6
 	MOVL         $0xbf000000, AX // -0.5
@@ -140,6 +141,7 @@ dsaloop:
 	MOVQ        $16, DX
 dsablock:
 	VMOVUPS.Z   (SI), K2, Z0
+	VADDPS      Z4, Z0, Z0         // norm + β
 	VRSQRT14PS  Z0, Z1
 	VMULPS      Z1, Z0, Z2
 	VMULPS      Z1, Z2, Z2         // norm·r0²

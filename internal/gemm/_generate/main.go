@@ -57,6 +57,11 @@ func main() {
 	for mr := 1; mr <= 14; mr++ {
 		tileKernel(&b, avx512, mr, bf16Tile)
 	}
+	set := bf16Tile
+	set.name, set.set = "kernS512", true
+	for mr := 1; mr <= 14; mr++ {
+		tileKernel(&b, avx512, mr, set)
+	}
 	if err := os.WriteFile(*sb, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -92,6 +97,9 @@ type tileKind struct {
 	name, args, count string // "kernF%sx%d", its Go signature, the k count argument
 	zero, load, bcast string
 	madd              func(acc, a, b int) string
+	// set makes the kernel store the tile, C = Apanel·Bpanel, instead of
+	// adding it to C: C need not be initialised.
+	set bool
 }
 
 // floatTile is the float32 kind: one k value per step and lane.
@@ -118,7 +126,7 @@ var bf16Tile = tileKind{
 // Two vectors of B per k step give nr = 2·lanes columns; register 2i and
 // 2i+1 hold row i of the tile, the next two registers hold B and the last
 // one the broadcast A value. Each accumulator starts at zero, takes the k
-// steps in increasing order and is added to C once.
+// steps in increasing order and is added to C once (stored, with k.set).
 func tileKernel(b *bytes.Buffer, s isa, mr int, k tileKind) {
 	bReg0, bReg1, aReg := 2*mr, 2*mr+1, 2*mr+2
 	if (s.reg == "Y" && aReg > 15) || aReg > 31 {
@@ -172,8 +180,10 @@ func tileKernel(b *bytes.Buffer, s isa, mr int, k tileKind) {
 	p("JNZ loop1")
 	fmt.Fprintln(b, "store:")
 	for i := 0; i < mr; i++ {
-		p("VADDPS (DX), %s, %s", s.r(2*i), s.r(2*i))
-		p("VADDPS %d(DX), %s, %s", s.bytes, s.r(2*i+1), s.r(2*i+1))
+		if !k.set {
+			p("VADDPS (DX), %s, %s", s.r(2*i), s.r(2*i))
+			p("VADDPS %d(DX), %s, %s", s.bytes, s.r(2*i+1), s.r(2*i+1))
+		}
 		p("VMOVUPS %s, (DX)", s.r(2*i))
 		p("VMOVUPS %s, %d(DX)", s.r(2*i+1), s.bytes)
 		if i != mr-1 {
