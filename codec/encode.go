@@ -115,7 +115,7 @@ func analyse(m image.Image, o *encoderOptions) (*analysis, error) {
 	var alpha []byte
 	for i := range a.hdr.TileCount() {
 		r := a.hdr.TileBounds(i)
-		src := &tileSource{m: m, r: r.Add(b.Min), pw: padded(r.Dx()), ph: padded(r.Dy())}
+		src := &tileSource{m: m, r: r.Add(b.Min), pw: padded(r.Dx()), ph: padded(r.Dy()), workers: o.concurrency}
 		lc, err := newLatentCoder(mdl, src.pw, src.ph)
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aezip/aezip/internal/gemm"
 )
@@ -42,29 +43,83 @@ func newPlanes(m image.Image) *planes { return newPlanesRect(m, m.Bounds()) }
 // newPlanesRect converts the part r of m (r inside m's bounds, not empty),
 // padded to multiples of padMultiple.
 func newPlanesRect(m image.Image, r image.Rectangle) *planes {
-	return newPlanesPadded(m, r, padded(r.Dx()), padded(r.Dy()))
+	return newPlanesPadded(m, r, padded(r.Dx()), padded(r.Dy()), 1)
 }
 
 // newPlanesPadded converts the part r of m (inside m's bounds, not empty),
-// padded by edge replication to pw × ph (at least r's size).
-func newPlanesPadded(m image.Image, r image.Rectangle, pw, ph int) *planes {
+// padded by edge replication to pw × ph (at least r's size), on up to
+// workers goroutines for large images of the common types.
+func newPlanesPadded(m image.Image, r image.Rectangle, pw, ph, workers int) *planes {
 	b := r
 	p := &planes{w: b.Dx(), h: b.Dy(), pw: pw, ph: ph}
 	p.rgb = make([]float32, 3*p.pw*p.ph)
+	if p.w*p.h < parallelPixels {
+		workers = 1
+	}
 	switch m := m.(type) {
 	case *image.RGBA:
-		p.fromRGBA(m, b)
+		if workers < 2 || !p.parallel(workers, func(y0, y1 int) bool { return p.opaque(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), y0, y1) }) {
+			p.fromRGBA(m, b)
+		}
 	case *image.NRGBA:
-		p.fromNRGBA(m, b)
+		if workers < 2 || !p.parallel(workers, func(y0, y1 int) bool { return p.opaque(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), y0, y1) }) {
+			p.fromNRGBA(m, b)
+		}
 	case *image.YCbCr:
-		p.fromYCbCr(m, b)
+		p.parallel(max(workers, 1), func(y0, y1 int) bool { p.fromYCbCr(m, b, y0, y1); return true })
 	case *image.Gray:
-		p.fromGray(m, b)
+		p.gray = true
+		p.parallel(max(workers, 1), func(y0, y1 int) bool { p.fromGray(m, b, y0, y1); return true })
 	default:
 		p.fromGeneric(m, b)
 	}
 	p.pad()
 	return p
+}
+
+// parallelPixels is the image size from which newPlanesPadded converts on
+// several goroutines (a variable so that tests can lower it): the
+// conversion would otherwise be a serial millisecond or more at the start
+// of every encode.
+var parallelPixels = 1 << 16
+
+// parallel runs conv on bands of rows [y0, y1) covering the image, on up to
+// workers goroutines (on the caller's alone for one), and reports whether
+// every call returned true.
+func (p *planes) parallel(workers int, conv func(y0, y1 int) bool) bool {
+	n := min(workers, p.h)
+	if n <= 1 {
+		return conv(0, p.h)
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for i := range n {
+		wg.Go(func() {
+			if !conv(i*p.h/n, (i+1)*p.h/n) {
+				failed.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	return !failed.Load()
+}
+
+// opaque converts rows [y0, y1) of 8-bit RGBA or NRGBA pixels (row stride
+// stride from pix[off]) as long as they are opaque, where both forms agree,
+// and reports whether all were: otherwise the caller converts the image
+// again, alpha included, on one goroutine.
+func (p *planes) opaque(pix []uint8, stride, off, y0, y1 int) bool {
+	for y := y0; y < y1; y++ {
+		row := pix[off+y*stride:][:4*p.w]
+		for x := 0; x < p.w; x++ {
+			s := row[4*x : 4*x+4 : 4*x+4]
+			if s[3] != 0xff {
+				return false
+			}
+			p.set(x, y, s[0], s[1], s[2])
+		}
+	}
+	return true
 }
 
 func (p *planes) set(x, y int, r, g, b uint8) {
@@ -117,8 +172,8 @@ func (p *planes) fromRGBA(m *image.RGBA, b image.Rectangle) {
 	}
 }
 
-func (p *planes) fromYCbCr(m *image.YCbCr, b image.Rectangle) {
-	for y := 0; y < p.h; y++ {
+func (p *planes) fromYCbCr(m *image.YCbCr, b image.Rectangle, y0, y1 int) {
+	for y := y0; y < y1; y++ {
 		for x := 0; x < p.w; x++ {
 			yi := m.YOffset(b.Min.X+x, b.Min.Y+y)
 			ci := m.COffset(b.Min.X+x, b.Min.Y+y)
@@ -130,9 +185,8 @@ func (p *planes) fromYCbCr(m *image.YCbCr, b image.Rectangle) {
 	}
 }
 
-func (p *planes) fromGray(m *image.Gray, b image.Rectangle) {
-	p.gray = true
-	for y := 0; y < p.h; y++ {
+func (p *planes) fromGray(m *image.Gray, b image.Rectangle, y0, y1 int) {
+	for y := y0; y < y1; y++ {
 		row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
 		for x := 0; x < p.w; x++ {
 			v := row[x]

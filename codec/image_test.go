@@ -48,20 +48,35 @@ func TestPlanesFastPathsMatchGeneric(t *testing.T) {
 	// A sub-image with a non-zero origin exercises the offsets.
 	big := randomNRGBA(50, 40, 3, false)
 	sub := big.SubImage(image.Rect(5, 7, 42, 36)).(*image.NRGBA)
+	opaqueRGBA := image.NewRGBA(src.Bounds())
+	draw.Draw(opaqueRGBA, opaqueRGBA.Bounds(), opaque, image.Point{}, draw.Src)
+	// One translucent pixel in the last row: the other rows are converted
+	// in parallel before the image goes the serial way.
+	lastTranslucent := randomNRGBA(37, 29, 4, true)
+	lastTranslucent.Pix[lastTranslucent.PixOffset(36, 28)+3] = 7
+	opaqueSub := randomNRGBA(50, 40, 5, true).SubImage(image.Rect(3, 2, 47, 39)).(*image.NRGBA)
 
 	tests := []struct {
 		name string
 		m    image.Image
 	}{
 		{"NRGBA", src}, {"opaque NRGBA", opaque}, {"RGBA", rgba}, {"Gray", gray},
-		{"YCbCr", ycc}, {"sub-image", sub},
+		{"YCbCr", ycc}, {"sub-image", sub}, {"opaque RGBA", opaqueRGBA},
+		{"translucent last pixel", lastTranslucent}, {"opaque sub-image", opaqueSub},
 	}
+	// Every image is large enough to be converted on several goroutines.
+	defer func(n int) { parallelPixels = n }(parallelPixels)
+	parallelPixels = 1
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fast, slow := newPlanes(tc.m), newPlanes(generic{tc.m})
-			assert.Equal(t, slow.rgb, fast.rgb)
-			assert.Equal(t, slow.alpha, fast.alpha)
-			assert.Equal(t, slow.gray, fast.gray)
+			slow := newPlanes(generic{tc.m})
+			for _, workers := range []int{1, 2, 3, 64} {
+				b := tc.m.Bounds()
+				fast := newPlanesPadded(tc.m, b, padded(b.Dx()), padded(b.Dy()), workers)
+				assert.Equal(t, slow.rgb, fast.rgb, "workers %d", workers)
+				assert.Equal(t, slow.alpha, fast.alpha, "workers %d", workers)
+				assert.Equal(t, slow.gray, fast.gray, "workers %d", workers)
+			}
 		})
 	}
 }

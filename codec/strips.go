@@ -82,9 +82,10 @@ func stripTile(wy, size, above, below int) int {
 // tileSource gives the padded planes of pixel rows of one tile of the
 // source image (used by g_a and by PSNR rate control).
 type tileSource struct {
-	m      image.Image
-	r      image.Rectangle // the tile, in m's coordinates
-	pw, ph int             // padded size
+	m       image.Image
+	r       image.Rectangle // the tile, in m's coordinates
+	pw, ph  int             // padded size
+	workers int             // goroutines for the conversion
 }
 
 // rows returns the planes of padded rows [y0, y1) of the tile, padded on
@@ -92,7 +93,7 @@ type tileSource struct {
 func (s *tileSource) rows(y0, y1 int) *planes {
 	h := s.r.Dy()
 	src := image.Rect(s.r.Min.X, s.r.Min.Y+min(y0, h-1), s.r.Max.X, s.r.Min.Y+min(max(y1, y0+1), h))
-	return newPlanesPadded(s.m, src, s.pw, y1-y0)
+	return newPlanesPadded(s.m, src, s.pw, y1-y0, s.workers)
 }
 
 // analyseTile runs g_a at precision prec over the tile strip by strip and returns y
