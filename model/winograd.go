@@ -423,16 +423,22 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 			// needs no clearing; in float32 it is added to zeros (the
 			// bits the conformance vectors pin).
 			mul(f, mbuf, n, pbs != nil)
-			last := len(pr.outs) - 1
-			for _, t := range pr.outs[:last] {
-				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
+			// Two outputs per pass over mbuf; the last pass clears it in
+			// float32.
+			outs, clearLast := pr.outs, pbs == nil
+			for len(outs) >= 2 {
+				t1, t2 := outs[0], outs[1]
+				outs = outs[2:]
+				gemm.AddScaledRows2(obuf[t1.idx*n:], obuf[t2.idx*n:], on, mbuf, n, t1.coef, t2.coef, l.out, n, clearLast && len(outs) == 0)
 			}
-			t := pr.outs[last]
-			if pbs != nil {
-				gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
-				return
+			if len(outs) == 1 {
+				t := outs[0]
+				if clearLast {
+					gemm.AddScaledRowsClear(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
+				} else {
+					gemm.AddScaledRows(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
+				}
 			}
-			gemm.AddScaledRowsClear(obuf[t.idx*n:], on, mbuf, n, t.coef, l.out, n)
 		}
 		if pbs != nil {
 			for a := range seps {

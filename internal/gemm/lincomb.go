@@ -67,6 +67,35 @@ func AddScaledRowsClear(dst []float32, ldd int, src []float32, lds int, s float3
 	addScaledRows(dst, ldd, src, lds, s, rows, n, true)
 }
 
+// AddScaledRows2 is [AddScaledRows] into two destinations at once, d1 with
+// s1 and d2 with s2 (same row stride ldd), reading src once; with zero it
+// also sets src to zero as [AddScaledRowsClear] does. Each destination
+// gets the bits the one-destination form gives. It panics if a slice is
+// too short.
+func AddScaledRows2(d1, d2 []float32, ldd int, src []float32, lds int, s1, s2 float32, rows, n int, zero bool) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < n || lds < n || len(d1) < (rows-1)*ldd+n || len(d2) < (rows-1)*ldd+n || len(src) < (rows-1)*lds+n {
+		panic("gemm: AddScaledRows2 operands too short")
+	}
+	done := addScaledRows2Asm(d1, d2, ldd, src, lds, s1, s2, rows, n, zero)
+	if done == n {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		a, b := d1[r*ldd:r*ldd+n], d2[r*ldd:r*ldd+n]
+		x := src[r*lds : r*lds+n]
+		for i := done; i < n; i++ {
+			a[i] += float32(s1 * x[i])
+			b[i] += float32(s2 * x[i])
+		}
+		if zero {
+			clear(x[done:])
+		}
+	}
+}
+
 func addScaledRows(dst []float32, ldd int, src []float32, lds int, s float32, rows, n int, zero bool) {
 	if rows <= 0 || n <= 0 {
 		return

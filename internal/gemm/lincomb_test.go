@@ -84,6 +84,36 @@ func TestAddScaledRows(t *testing.T) {
 	})
 }
 
+// TestAddScaledRows2 requires each destination to get the bits of
+// AddScaledRows, on every kernel family, across the 16-column blocks, and
+// the clearing form to zero exactly the source elements it reads.
+func TestAddScaledRows2(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(35, 36))
+		for _, n := range []int{1, 15, 16, 17, 40, 64} {
+			for _, zero := range []bool{false, true} {
+				rows, lds, ldd := 3, n+2, n+5
+				s1, s2 := []float32{1, -1, 0.7}[n%3], []float32{-1, 0.3, 1}[n%3]
+				src := randSlice(r, (rows-1)*lds+n+1)
+				d1, d2 := randSlice(r, (rows-1)*ldd+n+3), randSlice(r, (rows-1)*ldd+n+3)
+				w1, w2 := append([]float32(nil), d1...), append([]float32(nil), d2...)
+				AddScaledRows(w1, ldd, src, lds, s1, rows, n)
+				AddScaledRows(w2, ldd, src, lds, s2, rows, n)
+				wantSrc := append([]float32(nil), src...)
+				if zero {
+					for row := 0; row < rows; row++ {
+						clear(wantSrc[row*lds : row*lds+n])
+					}
+				}
+				AddScaledRows2(d1, d2, ldd, src, lds, s1, s2, rows, n, zero)
+				requireBits(t, d1, w1, "d1 n=%d zero=%v", n, zero)
+				requireBits(t, d2, w2, "d2 n=%d zero=%v", n, zero)
+				requireBits(t, src, wantSrc, "src n=%d zero=%v", n, zero)
+			}
+		}
+	})
+}
+
 func TestLinCombBounds(t *testing.T) {
 	off := [4]int{0, 1, 2, 3}
 	c := [4]float32{1, 1, 1, 1}
@@ -92,6 +122,9 @@ func TestLinCombBounds(t *testing.T) {
 		"short dst":     func() { SumTerms(make([]float32, 7), 8, make([]float32, 16), 8, &off, &c, 1, 8) },
 		"negative off":  func() { o := off; o[2] = -1; SumTerms(make([]float32, 8), 8, make([]float32, 16), 8, &o, &c, 1, 8) },
 		"short add src": func() { AddScaledRows(make([]float32, 16), 8, make([]float32, 15), 8, 1, 2, 8) },
+		"short add2 d2": func() {
+			AddScaledRows2(make([]float32, 16), make([]float32, 15), 8, make([]float32, 16), 8, 1, 1, 2, 8, false)
+		},
 	} {
 		func() {
 			defer func() {

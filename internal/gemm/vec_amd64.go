@@ -217,6 +217,25 @@ func addScaledRowsAsm(dst []float32, ldd int, src []float32, lds int, s float32,
 	return n8
 }
 
+// addScaledRows2AVX512 is AddScaledRows2 for n a positive multiple of 16
+// (zero 0 or 1).
+//
+//go:noescape
+func addScaledRows2AVX512(d1, d2 *float32, ldd int, src *float32, lds int, s1, s2 float32, rows, n, zero int)
+
+func addScaledRows2Asm(d1, d2 []float32, ldd int, src []float32, lds int, s1, s2 float32, rows, n int, zero bool) int {
+	n16 := n &^ 15
+	if n16 == 0 || ActiveKernel() != AVX512 {
+		return 0
+	}
+	z := 0
+	if zero {
+		z = 1
+	}
+	addScaledRows2AVX512(&d1[0], &d2[0], ldd, &src[0], lds, s1, s2, rows, n16, z)
+	return n16
+}
+
 // deinterleave4Asm splits the first multiple of 32 elements of src and
 // returns how many it did.
 func deinterleave4Asm(a, b, c, d, src []float32) int {

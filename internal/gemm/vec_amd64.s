@@ -718,3 +718,52 @@ d4rnext:
 	JNZ  d4rrow
 	VZEROUPPER
 	RET
+
+// func addScaledRows2AVX512(d1, d2 *float32, ldd int, src *float32, lds int, s1, s2 float32, rows, n, zero int)
+// For r < rows (> 0) and i < n (a positive multiple of 16): d1[r·ldd+i] +=
+// s1·src[r·lds+i] and d2[r·ldd+i] += s2·src[r·lds+i], each product rounded
+// before its addition, as addScaledRowsAVX does; with zero ≠ 0 the src
+// elements are then set to zero.
+TEXT ·addScaledRows2AVX512(SB), NOSPLIT, $0-72
+	MOVQ         d1+0(FP), DI
+	MOVQ         d2+8(FP), R10
+	MOVQ         ldd+16(FP), R8
+	SHLQ         $2, R8
+	MOVQ         src+24(FP), SI
+	MOVQ         lds+32(FP), R9
+	SHLQ         $2, R9
+	VBROADCASTSS s1+40(FP), Z4
+	VBROADCASTSS s2+44(FP), Z5
+	VPXORD       Z6, Z6, Z6
+	MOVQ         rows+48(FP), CX
+	MOVQ         zero+64(FP), R12
+a2row:
+	MOVQ DI, BX
+	MOVQ R10, R11
+	MOVQ SI, R14
+	MOVQ n+56(FP), AX
+	SHRQ $4, AX
+a2col:
+	VMOVUPS (R14), Z0
+	VMULPS  Z0, Z4, Z1
+	VMULPS  Z0, Z5, Z2
+	VADDPS  (BX), Z1, Z1
+	VADDPS  (R11), Z2, Z2
+	VMOVUPS Z1, (BX)
+	VMOVUPS Z2, (R11)
+	TESTQ   R12, R12
+	JZ      a2next
+	VMOVUPS Z6, (R14)
+a2next:
+	ADDQ $64, R14
+	ADDQ $64, BX
+	ADDQ $64, R11
+	DECQ AX
+	JNZ  a2col
+	ADDQ R8, DI
+	ADDQ R8, R10
+	ADDQ R9, SI
+	DECQ CX
+	JNZ  a2row
+	VZEROUPPER
+	RET

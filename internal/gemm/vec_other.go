@@ -43,3 +43,7 @@ func deinterleave2RowsAsm(a, b []float32, ldab int, src []float32, lds, n, rows 
 }
 
 func squareRowAsm(dst, src []float32, panels, stride, nr int) bool { return false }
+
+func addScaledRows2Asm(d1, d2 []float32, ldd int, src []float32, lds int, s1, s2 float32, rows, n int, zero bool) int {
+	return 0
+}
