@@ -110,6 +110,7 @@ func analyseTile(mdl *model.Model, s *tileSource, workers int, prec model.Precis
 		}
 		x := &model.Tensor{C: 3, H: p.ph, W: p.pw, Data: p.rgb}
 		out := mdl.Analysis.ForwardPrecision(x, tile, workers, prec)
+		putRGB(p.rgb)
 		p.rgb = nil
 		copyRows(y, out, st.a, st.b, st.lo)
 	}
