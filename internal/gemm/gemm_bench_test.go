@@ -170,3 +170,33 @@ func BenchmarkPanels(b *testing.B) {
 		reportFlops(b, 2*float64(m)*float64(n)*float64(k), cpu0, "GFLOPS")
 	})
 }
+
+// BenchmarkSumSepBF16 times the separable bfloat16 input transform on the
+// shape of one row of products of g_a.2 (128 input channels, a band of 256
+// tiles, bfloat16 source), source and destination in L2; ns/word is per
+// output word (a pair of channels at one position, for one product).
+func BenchmarkSumSepBF16(b *testing.B) {
+	const pairs, n, lds = 64, 256, 2048
+	r := rand.New(rand.NewPCG(1, 1))
+	src := make([]uint16, 2*pairs*lds)
+	for i := range src {
+		src[i] = RoundBF16(r.Float32())
+	}
+	// The rows of the conv axis of model/winograd.go: sample u1 plus c
+	// times sample u2.
+	rows := [7]struct {
+		u1, u2 int
+		c      float32
+	}{{0, 4, -1}, {2, 4, 1}, {4, 2, -1}, {2, 6, -1}, {1, 3, -1}, {3, 3, 0}, {5, 3, -1}}
+	s := &Sep{C1: rows[1].c}
+	for v := range s.Off {
+		s.Off[v] = [2]int{v * 250, (v + 1) * 240}
+		s.Cols[v] = [2]int{rows[v].u1, rows[v].u2}
+		s.C2[v] = rows[v].c
+	}
+	dst := make([]uint32, 7*pairs*n)
+	for b.Loop() {
+		SumSepBF16Half(dst, pairs*n, src, lds, s, pairs, n)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(7*pairs*n), "ns/word")
+}
