@@ -76,3 +76,34 @@ func TestSourceStoreMatchesLayout(t *testing.T) {
 		got.release()
 	}
 }
+
+// TestZeroPadReuse requires planes recycled with their padding (newSource's
+// pools by layout) to give the bits of fresh ones: every transform, both
+// precisions, sizes with partial tiles, run on fresh planes and then again
+// on the recycled ones. A layer that wrote into the padding would change
+// the second run.
+func TestZeroPadReuse(t *testing.T) {
+	const n, m = 16, 24
+	ga, gs, ha := randomTransforms(t, 135, 136, n, m)
+	r := rand.New(rand.NewPCG(137, 138))
+	for _, sz := range [][2]int{{77, 100}, {64, 64}, {35, 131}} {
+		x := randTensor(r, 3, sz[0], sz[1])
+		for _, prec := range []Precision{Float32, BF16} {
+			run := func() [][]float32 {
+				y := ga.ForwardPrecision(x, 0, 0, prec)
+				z := ha.ForwardPrecision(y, 0, prec)
+				return [][]float32{y.Data, z.Data, gs.Forward(y).Data}
+			}
+			zeroPadMu.Lock()
+			zeroPadPools = nil
+			zeroPadMu.Unlock()
+			fresh := run()
+			for range 2 {
+				again := run()
+				for i := range fresh {
+					require.True(t, equalBits(fresh[i], again[i]), "size %v, %v, output %d", sz, prec, i)
+				}
+			}
+		}
+	}
+}
