@@ -190,7 +190,7 @@ func (a *analysis) code(q uint16, psnr bool) (*format.File, float64, error) {
 	var count int
 	for i := range a.tiles {
 		tl := &a.tiles[i]
-		yp := scaleChannels(tl.y, gain)
+		yp := scaleChannels(tl.y, gain, a.o.concurrency)
 		e, err := tl.lc.encode(yp, a.o.concurrency, a.o.precision, psnr)
 		if err != nil {
 			return nil, 0, err
@@ -215,17 +215,20 @@ func (a *analysis) code(q uint16, psnr bool) (*format.File, float64, error) {
 	return f, 10 * math.Log10(255*255*float64(count)/sse), nil
 }
 
-// scaleChannels returns y ⊙ g (g per channel) as a new tensor.
-func scaleChannels(y *model.Tensor, g []float32) *model.Tensor {
+// scaleChannels returns y ⊙ g (g per channel) as a new tensor, computed on
+// up to workers goroutines.
+func scaleChannels(y *model.Tensor, g []float32, workers int) *model.Tensor {
 	out := model.NewTensor(y.C, y.H, y.W)
 	n := y.H * y.W
-	for c := 0; c < y.C; c++ {
-		gc := g[c]
-		src, dst := y.Data[c*n:(c+1)*n], out.Data[c*n:(c+1)*n]
-		for i, v := range src {
-			dst[i] = v * gc
+	inParallel(workers, y.C, max(1, parallelElems/max(n, 1)), func(c0, c1 int) {
+		for c := c0; c < c1; c++ {
+			gc := g[c]
+			src, dst := y.Data[c*n:(c+1)*n], out.Data[c*n:(c+1)*n]
+			for i, v := range src {
+				dst[i] = v * gc
+			}
 		}
-	}
+	})
 	return out
 }
 

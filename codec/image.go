@@ -105,20 +105,12 @@ var parallelPixels = 1 << 16
 // workers goroutines (on the caller's alone for one), and reports whether
 // every call returned true.
 func (p *planes) parallel(workers int, conv func(y0, y1 int) bool) bool {
-	n := min(workers, p.h)
-	if n <= 1 {
-		return conv(0, p.h)
-	}
-	var wg sync.WaitGroup
 	var failed atomic.Bool
-	for i := range n {
-		wg.Go(func() {
-			if !conv(i*p.h/n, (i+1)*p.h/n) {
-				failed.Store(true)
-			}
-		})
-	}
-	wg.Wait()
+	inParallel(max(workers, 1), p.h, 1, func(y0, y1 int) {
+		if !conv(y0, y1) {
+			failed.Store(true)
+		}
+	})
 	return !failed.Load()
 }
 

@@ -122,9 +122,11 @@ func (lc *latentCoder) encode(yp *model.Tensor, workers int, prec model.Precisio
 	if keepMean {
 		sym = make([]int32, len(yp.Data))
 	}
-	for i, v := range yp.Data {
-		sym[i] = roundSym(float64(v) - float64(mean[i])*scale)
-	}
+	inParallel(workers, len(yp.Data), parallelElems, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			sym[i] = roundSym(float64(yp.Data[i]) - float64(mean[i])*scale)
+		}
+	})
 	if !keepMean {
 		mean = nil
 	}

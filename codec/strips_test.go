@@ -51,7 +51,7 @@ func TestStripsBitIdentical(t *testing.T) {
 		wantY := mdl.Analysis.Forward(x)
 		lc, err := newLatentCoder(mdl, p.pw, p.ph)
 		require.NoError(t, err)
-		e, err := lc.encode(scaleChannels(wantY, mdl.Gain(3.5)), 0, model.Float32, true)
+		e, err := lc.encode(scaleChannels(wantY, mdl.Gain(3.5), 0), 0, model.Float32, true)
 		require.NoError(t, err)
 		zhat := make([]int32, mdl.Arch.N*lc.hz*lc.wz)
 		for i := range zhat {
