@@ -87,9 +87,8 @@ type source struct {
 	// bytes. Only storeRows writes it (newHalfSource).
 	half   []uint16
 	pooled bool // data came from the pool
-	// zeroPad, if set, is the pool of planes of this layout whose padding
-	// is zero, where release puts them back (newSource).
-	zeroPad   *sync.Pool
+	// zeroPad: the padding is zero when the source is released (newSource).
+	zeroPad   bool
 	c, h, w   int // the input tensor's shape
 	step, pad int
 	hp, wp    int
@@ -132,27 +131,23 @@ func plainSource(x *Tensor) *source {
 // padding is zero; the input positions are left for the caller to fill.
 // Release it with release. workers is as for parallelFor.
 func newSource(c, h, w int, g geom, workers int) *source {
-	src := &source{pooled: true, c: c, h: h, w: w, step: g.step, pad: g.pad, hp: g.hp, wp: g.wp}
-	src.zeroPad = zeroPadPool(padKey{c, h, w, g, false})
-	if v := src.zeroPad.Get(); v != nil {
-		src.data = *v.(*[]float32)
-		return src
+	src := &source{pooled: true, zeroPad: true, c: c, h: h, w: w, step: g.step, pad: g.pad, hp: g.hp, wp: g.wp}
+	var zero bool
+	src.data, zero = getPooled[float32](&floatPools, c*g.step*g.step*g.hp*g.wp, src.key())
+	if !zero {
+		src.each(nil, workers)
 	}
-	src.data = getFloats(c * g.step * g.step * g.hp * g.wp)
-	src.each(nil, workers)
 	return src
 }
 
 // newHalfSource is newSource with bfloat16 planes (source.half).
 func newHalfSource(c, h, w int, g geom, workers int) *source {
-	src := &source{pooled: true, c: c, h: h, w: w, step: g.step, pad: g.pad, hp: g.hp, wp: g.wp}
-	src.zeroPad = zeroPadPool(padKey{c, h, w, g, true})
-	if v := src.zeroPad.Get(); v != nil {
-		src.half = *v.(*[]uint16)
-		return src
+	src := &source{pooled: true, zeroPad: true, c: c, h: h, w: w, step: g.step, pad: g.pad, hp: g.hp, wp: g.wp}
+	var zero bool
+	src.half, zero = getPooled[uint16](&halfPools, c*g.step*g.step*g.hp*g.wp, src.key())
+	if !zero {
+		src.each(nil, workers)
 	}
-	src.half = getHalves(c * g.step * g.step * g.hp * g.wp)
-	src.each(nil, workers)
 	return src
 }
 
@@ -163,36 +158,14 @@ type padKey struct {
 	half    bool
 }
 
-// Planes from newSource keep their padding zero through their use: the
-// layers store input positions only. Released, they wait in a pool of their
-// own layout, so that the next encode of the same size need not clear the
-// padding again; the clearing touched a cache line of every row of every
-// plane (5 ms of CPU time per 768×512 encode, most of it cache misses).
-// The pools of at most maxZeroPadLayouts layouts are kept; beyond that
-// they are all dropped, and the garbage collector takes their planes.
-var (
-	zeroPadMu    sync.Mutex
-	zeroPadPools map[padKey]*sync.Pool
-)
-
-const maxZeroPadLayouts = 64
-
-// zeroPadPool returns the pool of planes of layout k with zero padding.
-func zeroPadPool(k padKey) *sync.Pool {
-	zeroPadMu.Lock()
-	defer zeroPadMu.Unlock()
-	if len(zeroPadPools) >= maxZeroPadLayouts {
-		zeroPadPools = nil
-	}
-	if zeroPadPools == nil {
-		zeroPadPools = make(map[padKey]*sync.Pool)
-	}
-	p := zeroPadPools[k]
-	if p == nil {
-		p = new(sync.Pool)
-		zeroPadPools[k] = p
-	}
-	return p
+// key returns src's layout. The layers store input positions only, so
+// the planes of newSource keep their padding zero through their use; the
+// pool remembers the layout, and the next source of that layout that gets
+// the buffer (the same layer of the next image of the size) skips clearing
+// the padding, which touched a cache line of every row of every plane (5 ms
+// of CPU time per 768×512 encode, most of it cache misses).
+func (src *source) key() padKey {
+	return padKey{src.c, src.h, src.w, geom{src.step, src.pad, src.hp, src.wp}, src.half != nil}
 }
 
 // sourceOf returns x laid out as g: x itself when g is its own layout, or
@@ -414,18 +387,15 @@ func (src *source) store2(o, y, x0 int, a, b []float32) {
 
 // release returns pooled planes to the pool.
 func (src *source) release() {
-	switch {
-	case src.zeroPad != nil && src.half != nil:
-		h := src.half
-		src.zeroPad.Put(&h)
-	case src.zeroPad != nil:
-		d := src.data
-		src.zeroPad.Put(&d)
-	case src.pooled:
-		putFloats(src.data)
-		putHalves(src.half)
+	if src.pooled {
+		k := src.key()
+		if src.half != nil {
+			putPooled(&halfPools, src.half, k, src.zeroPad)
+		} else {
+			putPooled(&floatPools, src.data, k, src.zeroPad)
+		}
 	}
-	src.data, src.half, src.zeroPad = nil, nil, nil
+	src.data, src.half = nil, nil
 }
 
 // tensor returns the plain source as a tensor sharing its storage.

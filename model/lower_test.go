@@ -77,8 +77,20 @@ func TestSourceStoreMatchesLayout(t *testing.T) {
 	}
 }
 
-// TestZeroPadReuse requires planes recycled with their padding (newSource's
-// pools by layout) to give the bits of fresh ones: every transform, both
+// drainPools empties the buffer pools, so that the next run gets fresh
+// buffers.
+func drainPools() {
+	for i := range floatPools {
+		for floatPools[i].Get() != nil {
+		}
+		for halfPools[i].Get() != nil {
+		}
+	}
+}
+
+// TestZeroPadReuse requires planes recycled with their padding (a pooled
+// buffer remembers the layout whose padding is zero) to give the bits of
+// fresh ones: every transform, both
 // precisions, sizes with partial tiles, run on fresh planes and then again
 // on the recycled ones. A layer that wrote into the padding would change
 // the second run.
@@ -94,9 +106,7 @@ func TestZeroPadReuse(t *testing.T) {
 				z := ha.ForwardPrecision(y, 0, prec)
 				return [][]float32{y.Data, z.Data, gs.Forward(y).Data}
 			}
-			zeroPadMu.Lock()
-			zeroPadPools = nil
-			zeroPadMu.Unlock()
+			drainPools()
 			fresh := run()
 			for range 2 {
 				again := run()

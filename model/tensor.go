@@ -73,56 +73,62 @@ func (t *Tensor) sameShape(c, h, w int) bool {
 
 // Scratch buffers come in power-of-two size classes so that the large
 // im2col and activation buffers of one image are reused by the next layer
-// and the next image instead of being reallocated.
-var floatPools [64]sync.Pool
+// and the next image instead of being reallocated. A buffer that held the
+// planes of a source (newSource) remembers their layout: its padding is
+// still zero, and a source of the same layout that gets it need not clear
+// the padding again.
+var floatPools, halfPools [64]sync.Pool
+
+// pooled is a buffer in a pool; if zero, its padding for layout pad is
+// zero.
+type pooled[T float32 | uint16] struct {
+	s    []T
+	pad  padKey
+	zero bool
+}
+
+// getPooled returns a buffer of n elements with undefined contents from
+// pools, and whether its padding for layout key is zero (as in a new
+// buffer, which is all zero).
+func getPooled[T float32 | uint16](pools *[64]sync.Pool, n int, key padKey) ([]T, bool) {
+	if n <= 0 {
+		return nil, false
+	}
+	b := bits.Len(uint(n - 1))
+	if v := pools[b].Get(); v != nil {
+		p := v.(*pooled[T])
+		return p.s[:n], p.zero && p.pad == key
+	}
+	return make([]T, n, 1<<b), true
+}
+
+// putPooled returns s to pools (with zero, as the planes of layout key
+// with their padding zero); s must not be used afterwards.
+func putPooled[T float32 | uint16](pools *[64]sync.Pool, s []T, key padKey, zero bool) {
+	c := cap(s)
+	if c == 0 || c&(c-1) != 0 {
+		return
+	}
+	pools[bits.Len(uint(c-1))].Put(&pooled[T]{s: s[:c], pad: key, zero: zero})
+}
 
 // getFloats returns a slice of length n with undefined contents.
 func getFloats(n int) []float32 {
-	if n <= 0 {
-		return nil
-	}
-	b := bits.Len(uint(n - 1))
-	if v := floatPools[b].Get(); v != nil {
-		return (*v.(*[]float32))[:n]
-	}
-	return make([]float32, n, 1<<b)
+	s, _ := getPooled[float32](&floatPools, n, padKey{})
+	return s
 }
 
 // putFloats returns s to the pool; s must not be used afterwards.
-func putFloats(s []float32) {
-	c := cap(s)
-	if c == 0 || c&(c-1) != 0 {
-		return
-	}
-	s = s[:c]
-	floatPools[bits.Len(uint(c-1))].Put(&s)
-}
-
-// halfPools holds bfloat16 planes (source.half) by capacity class, like
-// floatPools.
-var halfPools [64]sync.Pool
+func putFloats(s []float32) { putPooled(&floatPools, s, padKey{}, false) }
 
 // getHalves returns a slice of length n with undefined contents.
 func getHalves(n int) []uint16 {
-	if n <= 0 {
-		return nil
-	}
-	b := bits.Len(uint(n - 1))
-	if v := halfPools[b].Get(); v != nil {
-		return (*v.(*[]uint16))[:n]
-	}
-	return make([]uint16, n, 1<<b)
+	s, _ := getPooled[uint16](&halfPools, n, padKey{})
+	return s
 }
 
 // putHalves returns s to the pool; s must not be used afterwards.
-func putHalves(s []uint16) {
-	c := cap(s)
-	if c == 0 || c&(c-1) != 0 {
-		return
-	}
-	s = s[:c]
-	halfPools[bits.Len(uint(c-1))].Put(&s)
-}
+func putHalves(s []uint16) { putPooled(&halfPools, s, padKey{}, false) }
 
 // newPooledTensor returns a c×h×w tensor with undefined contents whose
 // storage comes from the pool; release it with releaseTensor.
