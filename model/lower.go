@@ -131,31 +131,35 @@ func plainSource(x *Tensor) *source {
 // padding is zero; the input positions are left for the caller to fill.
 // Release it with release. workers is as for parallelFor.
 func newSource(c, h, w int, g geom, workers int) *source {
-	src := &source{pooled: true, zeroPad: true, c: c, h: h, w: w, step: g.step, pad: g.pad, hp: g.hp, wp: g.wp}
-	var zero bool
-	src.data, zero = getPooled[float32](&floatPools, c*g.step*g.step*g.hp*g.wp, src.key())
-	if !zero {
-		src.each(nil, workers)
-	}
-	return src
+	return newPadded(c, h, w, g, workers, false)
 }
 
 // newHalfSource is newSource with bfloat16 planes (source.half).
 func newHalfSource(c, h, w int, g geom, workers int) *source {
+	return newPadded(c, h, w, g, workers, true)
+}
+
+// newPadded is newSource with float32 or, with half, bfloat16 planes.
+func newPadded(c, h, w int, g geom, workers int, half bool) *source {
 	src := &source{pooled: true, zeroPad: true, c: c, h: h, w: w, step: g.step, pad: g.pad, hp: g.hp, wp: g.wp}
+	n := c * g.step * g.step * g.hp * g.wp
 	var zero bool
-	src.half, zero = getPooled[uint16](&halfPools, c*g.step*g.step*g.hp*g.wp, src.key())
+	if half {
+		src.half, zero = getPooled[uint16](&halfPools, n, src.key())
+	} else {
+		src.data, zero = getPooled[float32](&floatPools, n, src.key())
+	}
 	if !zero {
 		src.each(nil, workers)
 	}
 	return src
 }
 
-// padKey is a layout of planes for a c×h×w input, float32 or bfloat16.
+// padKey is a layout of planes for a c×h×w input (float32 and bfloat16
+// planes have pools of their own).
 type padKey struct {
 	c, h, w int
 	g       geom
-	half    bool
 }
 
 // key returns src's layout. The layers store input positions only, so
@@ -165,7 +169,7 @@ type padKey struct {
 // the padding, which touched a cache line of every row of every plane (5 ms
 // of CPU time per 768×512 encode, most of it cache misses).
 func (src *source) key() padKey {
-	return padKey{src.c, src.h, src.w, geom{src.step, src.pad, src.hp, src.wp}, src.half != nil}
+	return padKey{src.c, src.h, src.w, geom{src.step, src.pad, src.hp, src.wp}}
 }
 
 // sourceOf returns x laid out as g: x itself when g is its own layout, or

@@ -102,13 +102,5 @@ func Deinterleave4RowsBF16(dst []uint16, off *[4]int, ldd int, src []float32, ld
 	if deinterleave4RowsBF16Asm(dst, off, ldd, src, lds, n, rows) {
 		return
 	}
-	for r := 0; r < rows; r++ {
-		f := src[r*lds : r*lds+n]
-		for k := 0; k < 4 && k < n; k++ {
-			d := dst[r*ldd+off[k]:]
-			for i := k; i < n; i += 4 {
-				d[i/4] = RoundBF16(f[i])
-			}
-		}
-	}
+	deinterleave4RowsGo(dst, off, ldd, src, lds, n, rows, RoundBF16)
 }

@@ -339,43 +339,66 @@ GLOBL d4bf16idx<>(SB), RODATA|NOPTR, $64
 	SEP2(208, 216, Z23, doff) \
 	SUBQ 256(AX), BX
 
+// SEPSETUP loads the arguments of the separable transforms (the source's
+// row stride scaled by shift to bytes), aligns the scratch area and
+// broadcasts the plan's coefficients.
+#define SEPSETUP(shift) \
+	MOVQ         dst+0(FP), DI    \
+	MOVQ         dstStride+8(FP), R12 \
+	SHLQ         $2, R12          \
+	MOVQ         src+16(FP), SI   \
+	MOVQ         lds+24(FP), R9   \
+	SHLQ         $shift, R9       \
+	MOVQ         plan+32(FP), AX  \
+	MOVQ         scratch+40(FP), R13 \
+	ADDQ         $63, R13         \
+	ANDQ         $-64, R13        \
+	VBROADCASTSS 224(AX), Z16     \
+	VBROADCASTSS 228(AX), Z17     \
+	VBROADCASTSS 232(AX), Z18     \
+	VBROADCASTSS 236(AX), Z19     \
+	VBROADCASTSS 240(AX), Z20     \
+	VBROADCASTSS 244(AX), Z21     \
+	VBROADCASTSS 248(AX), Z22     \
+	VBROADCASTSS 252(AX), Z23     \
+	BF16CONSTS                    \
+	MOVQ         pairs+48(FP), CX \
+	MOVQ         CX, R8           \
+	SHLQ         $7, R8
+
+// SEPROW starts a row pair: all lanes in K2, BX at its panels, R14 and R15
+// at its rows, DX the count of whole panels.
+#define SEPROW \
+	MOVQ  $-1, AX          \
+	KMOVW AX, K2           \
+	MOVQ  plan+32(FP), AX  \
+	MOVQ  DI, BX           \
+	MOVQ  SI, R14          \
+	LEAQ  (SI)(R9*1), R15  \
+	MOVQ  n+56(FP), DX     \
+	SHRQ  $5, DX
+
+// SEPMASK sets K2 to the lanes below DX (the last n mod 16 columns) and
+// reloads the plan into AX.
+#define SEPMASK \
+	MOVQ  CX, R11          \
+	MOVQ  DX, CX           \
+	MOVQ  $1, AX           \
+	SHLQ  CX, AX           \
+	DECQ  AX               \
+	MOVQ  R11, CX          \
+	KMOVW AX, K2           \
+	MOVQ  plan+32(FP), AX
+
 // func sumSepBF16AVX512(dst *uint32, dstStride int, src *float32, lds int, plan *sepPlan, scratch *float32, pairs, n int)
 // SumSepBF16 for n > 0: a row pair at a time, 32 columns (a panel) at a
 // time, 16 per block; the last n mod 16 columns in a block with a lane
 // mask in K2.
 TEXT ·sumSepBF16AVX512(SB), NOSPLIT, $0-64
-	MOVQ         dst+0(FP), DI
-	MOVQ         dstStride+8(FP), R12
-	SHLQ         $2, R12
-	MOVQ         src+16(FP), SI
-	MOVQ         lds+24(FP), R9
-	SHLQ         $2, R9
-	MOVQ         plan+32(FP), AX
-	MOVQ         scratch+40(FP), R13
-	ADDQ         $63, R13
-	ANDQ         $-64, R13 // the first 64-byte boundary
-	VBROADCASTSS 224(AX), Z16
-	VBROADCASTSS 228(AX), Z17
-	VBROADCASTSS 232(AX), Z18
-	VBROADCASTSS 236(AX), Z19
-	VBROADCASTSS 240(AX), Z20
-	VBROADCASTSS 244(AX), Z21
-	VBROADCASTSS 248(AX), Z22
-	VBROADCASTSS 252(AX), Z23
-	BF16CONSTS
-	MOVQ         pairs+48(FP), CX
-	MOVQ         CX, R8
-	SHLQ         $7, R8 // panel stride: pairs·32 words
+	SEPSETUP(2)
 sfrow:
-	MOVQ  $-1, AX
-	KMOVW AX, K2 // all lanes
-	MOVQ  plan+32(FP), AX
-	MOVQ  DI, BX
-	MOVQ  SI, R14
-	LEAQ  (SI)(R9*1), R15
-	MOVQ  n+56(FP), DX
-	SHRQ  $5, DX
-	JZ    sfhalf
+	SEPROW
+	JZ   sfhalf
 sfpanel:
 	SEPBLOCKF(0, 0)
 	SEPBLOCKF(64, 64)
@@ -393,16 +416,9 @@ sfhalf:
 	ADDQ  $64, R14
 	ADDQ  $64, R15
 sftail:
-	ANDQ  $15, DX
-	JZ    sfnext
-	MOVQ  CX, R11
-	MOVQ  DX, CX
-	MOVQ  $1, AX // the last columns: lanes below n mod 16
-	SHLQ  CX, AX
-	DECQ  AX
-	MOVQ  R11, CX
-	KMOVW AX, K2
-	MOVQ  plan+32(FP), AX
+	ANDQ $15, DX
+	JZ   sfnext
+	SEPMASK
 	SEPBLOCKF(0, 0)
 sfnext:
 	ADDQ $128, DI
@@ -417,38 +433,10 @@ sfnext:
 // a time, 16 per block; the last n mod 16 columns in a block with a lane
 // mask in K2.
 TEXT ·sumSepBF16HalfAVX512(SB), NOSPLIT, $0-64
-	MOVQ         dst+0(FP), DI
-	MOVQ         dstStride+8(FP), R12
-	SHLQ         $2, R12
-	MOVQ         src+16(FP), SI
-	MOVQ         lds+24(FP), R9
-	SHLQ         $1, R9
-	MOVQ         plan+32(FP), AX
-	MOVQ         scratch+40(FP), R13
-	ADDQ         $63, R13
-	ANDQ         $-64, R13 // the first 64-byte boundary
-	VBROADCASTSS 224(AX), Z16
-	VBROADCASTSS 228(AX), Z17
-	VBROADCASTSS 232(AX), Z18
-	VBROADCASTSS 236(AX), Z19
-	VBROADCASTSS 240(AX), Z20
-	VBROADCASTSS 244(AX), Z21
-	VBROADCASTSS 248(AX), Z22
-	VBROADCASTSS 252(AX), Z23
-	BF16CONSTS
-	MOVQ         pairs+48(FP), CX
-	MOVQ         CX, R8
-	SHLQ         $7, R8 // panel stride: pairs·32 words
+	SEPSETUP(1)
 shrow:
-	MOVQ  $-1, AX
-	KMOVW AX, K2 // all lanes
-	MOVQ  plan+32(FP), AX
-	MOVQ  DI, BX
-	MOVQ  SI, R14
-	LEAQ  (SI)(R9*1), R15
-	MOVQ  n+56(FP), DX
-	SHRQ  $5, DX
-	JZ    shhalf
+	SEPROW
+	JZ   shhalf
 shpanel:
 	SEPBLOCKH(0, 0)
 	SEPBLOCKH(64, 32)
@@ -466,16 +454,9 @@ shhalf:
 	ADDQ  $32, R14
 	ADDQ  $32, R15
 shtail:
-	ANDQ  $15, DX
-	JZ    shnext
-	MOVQ  CX, R11
-	MOVQ  DX, CX
-	MOVQ  $1, AX // the last columns: lanes below n mod 16
-	SHLQ  CX, AX
-	DECQ  AX
-	MOVQ  R11, CX
-	KMOVW AX, K2
-	MOVQ  plan+32(FP), AX
+	ANDQ $15, DX
+	JZ   shnext
+	SEPMASK
 	SEPBLOCKH(0, 0)
 shnext:
 	ADDQ $128, DI
@@ -484,7 +465,6 @@ shnext:
 	JNZ  shrow
 	VZEROUPPER
 	RET
-
 
 // pairidx interleaves two rows of 16 words, the first at even positions
 // (VPERMW indices 0, 16, 1, 17, …).

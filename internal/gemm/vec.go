@@ -181,6 +181,20 @@ func Deinterleave4(a, b, c, d, src []float32) {
 	}
 }
 
+// deinterleave4RowsGo is the loop of Deinterleave4Rows and its bfloat16
+// form, with conv applied to every value.
+func deinterleave4RowsGo[T float32 | uint16](dst []T, off *[4]int, ldd int, src []float32, lds, n, rows int, conv func(float32) T) {
+	for r := 0; r < rows; r++ {
+		f := src[r*lds : r*lds+n]
+		for k := 0; k < 4 && k < n; k++ {
+			d := dst[r*ldd+off[k]:]
+			for i := k; i < n; i += 4 {
+				d[i/4] = conv(f[i])
+			}
+		}
+	}
+}
+
 // Deinterleave4Rows is [Deinterleave4] on rows rows at once, into phase
 // planes given by offsets: for r < rows and i < n it sets
 // dst[r·ldd + off[i mod 4] + ⌊i/4⌋] = src[r·lds + i]. (A convolution's
@@ -195,15 +209,7 @@ func Deinterleave4Rows(dst []float32, off *[4]int, ldd int, src []float32, lds, 
 	if deinterleave4RowsAsm(dst, off, ldd, src, lds, n, rows) {
 		return
 	}
-	for r := 0; r < rows; r++ {
-		f := src[r*lds : r*lds+n]
-		for k := 0; k < 4 && k < n; k++ {
-			d := dst[r*ldd+off[k]:]
-			for i := k; i < n; i += 4 {
-				d[i/4] = f[i]
-			}
-		}
-	}
+	deinterleave4RowsGo(dst, off, ldd, src, lds, n, rows, func(v float32) float32 { return v })
 }
 
 // checkDeinterleave4Rows panics unless a Deinterleave4Rows of the shape
