@@ -31,6 +31,10 @@ var (
 // transposed convolution reads rows ⌈(o−2)/2⌉ … ⌊(o+2)/2⌋. Chained:
 //   - g_a: latent rows [a, b) read pixel rows 16a−30 … 16b+14, so 2 latent
 //     rows (32 pixels, keeping the stride-16 alignment) above and 1 below;
+//     but in bfloat16 the tiles of four outputs of g_a.2 (model's
+//     winograd4.go) round each output with every sample of the tile's
+//     window, which reaches pixel rows 16a−38 … 16b+18: 3 latent rows above
+//     and 2 below;
 //   - g_s: output pixel rows [16a, 16b) read ŷ rows a−1 … b+1;
 //   - h_s: rows [4a, 4b) of y read ẑ rows a−1 … b+1 (two transposed
 //     convolutions, then a 3×3 convolution that reads one row either side).
@@ -41,7 +45,7 @@ var (
 // keeps equal those of an untiled run bit for bit. TestStripsBitIdentical
 // checks it.
 const (
-	gaAbove, gaBelow = 2, 1
+	gaAbove, gaBelow = 3, 2
 	gsAbove, gsBelow = 1, 2
 	hsAbove, hsBelow = 1, 2
 )

@@ -6,6 +6,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Conv2D is a PyTorch Conv2d with square kernel, equal stride and padding in
@@ -23,6 +24,32 @@ type Conv2D struct {
 
 	low  lowered
 	wino *winoLayer // set when the layer is computed with winograd.go
+
+	// tile4 marks a Winograd layer whose bfloat16 products use the larger
+	// tiles of winograd4.go (g_a.2 of an analysis); w4 builds them once.
+	tile4 bool
+	w4    struct {
+		once sync.Once
+		l    *wino4Layer
+	}
+}
+
+// useTile4 reports whether the layer computes with winograd4.go when its
+// products run in bfloat16 (bf16): tile4 layers with pairs of input
+// channels.
+func (l *Conv2D) useTile4(bf16 bool) bool {
+	return bf16 && l.tile4 && l.wino != nil && l.In%2 == 0
+}
+
+// wino4 returns the layer's wino4Layer, building it on up to workers
+// goroutines the first time.
+func (l *Conv2D) wino4(workers int) *wino4Layer {
+	l.w4.once.Do(func() {
+		l.w4.l = newWino4Layer(l.In, l.Out, l.Bias, func(o, i int) []float32 {
+			return l.Weight[(o*l.In+i)*25 : (o*l.In+i+1)*25]
+		}, workers)
+	})
+	return l.w4.l
 }
 
 // NewConv2D returns a Conv2D over the given PyTorch-layout weight and bias,
@@ -128,14 +155,18 @@ func (l *Conv2D) ForwardTo(dst, x *Tensor) {
 	if !dst.sameShape(l.Out, ho, wo) {
 		dst.Reset(l.Out, ho, wo)
 	}
-	src := sourceOf(x, l.geom(x.H, x.W), 0)
+	src := sourceOf(x, l.geom(x.H, x.W, false), 0)
 	l.forward(plainSource(dst), src, post{}, 0)
 	src.release()
 }
 
-// geom returns the source layout the layer reads for an h×w input.
-func (l *Conv2D) geom(h, w int) geom {
+// geom returns the source layout the layer reads for an h×w input, with
+// products in bfloat16 if bf16.
+func (l *Conv2D) geom(h, w int, bf16 bool) geom {
 	ho, wo := l.OutputSize(h, w)
+	if l.useTile4(bf16) {
+		return tile4Geom(h, w, ho, wo)
+	}
 	if l.wino != nil {
 		return l.wino.geom(h, w, ho, wo)
 	}
@@ -147,6 +178,10 @@ func (l *Conv2D) geom(h, w int) geom {
 // workers goroutines (see parallelFor).
 func (l *Conv2D) forward(dst, src *source, pp post, workers int) {
 	ho, wo := l.OutputSize(src.h, src.w)
+	if l.useTile4(pp.bf16) {
+		l.wino4(workers).forward(dst, src, ho, wo, pp, workers)
+		return
+	}
 	if l.wino != nil {
 		l.wino.forward(dst, src, ho, wo, pp, workers)
 		return

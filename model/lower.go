@@ -79,6 +79,11 @@ func newLowered(rows int, a []float32, taps []tap, step int) lowered {
 // the next layer (store), so the activations between two convolutions are
 // never held in plain CHW layout. A plain tensor is a source with step 1,
 // no padding and planes of its own size.
+//
+// The rows may have a step rs of their own (rstep; otherwise rs = s): the
+// planes of phase (ry, rx), ry < rs, hold in[c][rs·Y+ry−pad][s·X+rx−pad]
+// (the larger Winograd tiles of winograd4.go step by 8 rows and read
+// columns in pairs of step 4).
 type source struct {
 	data []float32
 	// half, if set instead of data, holds the planes as bfloat16 values
@@ -91,11 +96,12 @@ type source struct {
 	zeroPad   bool
 	c, h, w   int // the input tensor's shape
 	step, pad int
+	rstep     int // the row step
 	hp, wp    int
 }
 
 // geom is the layout of a source, without its storage.
-type geom struct{ step, pad, hp, wp int }
+type geom struct{ step, rstep, pad, hp, wp int }
 
 // sourceGeom returns the layout that lowered convolutions of the given step
 // need to produce ho×wo outputs from taps reading an h×w input: every tap
@@ -114,17 +120,19 @@ func sourceGeom(step, h, w, ho, wo int, taps ...[]tap) geom {
 			ey, ex = max(ey, (t.dy+pad)/step), max(ex, (t.dx+pad)/step)
 		}
 	}
-	return geom{step: step, pad: pad,
+	return geom{step: step, rstep: step, pad: pad,
 		hp: max(ho+ey, ceilDiv(h+pad, step)),
 		wp: max(wo+ex, ceilDiv(w+pad, step))}
 }
 
 // plain reports whether the layout is a c×h×w tensor's own.
-func (g geom) plain(h, w int) bool { return g.step == 1 && g.pad == 0 && g.hp == h && g.wp == w }
+func (g geom) plain(h, w int) bool {
+	return g.step == 1 && g.rstep == 1 && g.pad == 0 && g.hp == h && g.wp == w
+}
 
 // plainSource returns x viewed as a source; it does not own x's storage.
 func plainSource(x *Tensor) *source {
-	return &source{data: x.Data[:x.Len()], c: x.C, h: x.H, w: x.W, step: 1, hp: x.H, wp: x.W}
+	return &source{data: x.Data[:x.Len()], c: x.C, h: x.H, w: x.W, step: 1, rstep: 1, hp: x.H, wp: x.W}
 }
 
 // newSource returns pooled planes of layout g for a c×h×w input whose
@@ -141,8 +149,8 @@ func newHalfSource(c, h, w int, g geom, workers int) *source {
 
 // newPadded is newSource with float32 or, with half, bfloat16 planes.
 func newPadded(c, h, w int, g geom, workers int, half bool) *source {
-	src := &source{pooled: true, zeroPad: true, c: c, h: h, w: w, step: g.step, pad: g.pad, hp: g.hp, wp: g.wp}
-	n := c * g.step * g.step * g.hp * g.wp
+	src := &source{pooled: true, zeroPad: true, c: c, h: h, w: w, step: g.step, rstep: g.rstep, pad: g.pad, hp: g.hp, wp: g.wp}
+	n := c * g.planes()
 	var zero bool
 	if half {
 		src.half, zero = getPooled[uint16](&halfPools, n, src.key())
@@ -169,8 +177,15 @@ type padKey struct {
 // the padding, which touched a cache line of every row of every plane (5 ms
 // of CPU time per 768×512 encode, most of it cache misses).
 func (src *source) key() padKey {
-	return padKey{src.c, src.h, src.w, geom{src.step, src.pad, src.hp, src.wp}}
+	return padKey{src.c, src.h, src.w, src.geom()}
 }
+
+// geom returns src's layout.
+func (src *source) geom() geom { return geom{src.step, src.rstep, src.pad, src.hp, src.wp} }
+
+// planes returns the number of values per channel: rstep·step planes of
+// hp×wp.
+func (g geom) planes() int { return g.rstep * g.step * g.hp * g.wp }
 
 // sourceOf returns x laid out as g: x itself when g is its own layout, or
 // else a pooled copy.
@@ -178,9 +193,8 @@ func sourceOf(x *Tensor, g geom, workers int) *source {
 	if g.plain(x.H, x.W) {
 		return plainSource(x)
 	}
-	s, np := g.step, g.hp*g.wp
-	src := &source{data: getFloats(x.C * s * s * np), pooled: true, c: x.C, h: x.H, w: x.W,
-		step: s, pad: g.pad, hp: g.hp, wp: g.wp}
+	src := &source{data: getFloats(x.C * g.planes()), pooled: true, c: x.C, h: x.H, w: x.W,
+		step: g.step, rstep: g.rstep, pad: g.pad, hp: g.hp, wp: g.wp}
 	src.each(x, workers)
 	return src
 }
@@ -198,12 +212,12 @@ func (src *source) each(x *Tensor, workers int) {
 // eachPlane is each for planes of either element type; x, if not nil,
 // needs float32 planes.
 func eachPlane[T float32 | uint16](src *source, data []T, x *Tensor, workers int) {
-	s, pad, hp, wp := src.step, src.pad, src.hp, src.wp
+	s, rs, pad, hp, wp := src.step, src.rstep, src.pad, src.hp, src.wp
 	np, hw := hp*wp, src.h*src.w
 	parallelFor(workers, src.c, 0, func(c int, _ []float32) {
-		for ry := 0; ry < s; ry++ {
+		for ry := 0; ry < rs; ry++ {
 			for rx := 0; rx < s; rx++ {
-				plane := data[((c*s+ry)*s+rx)*np:][:np]
+				plane := data[((c*rs+ry)*s+rx)*np:][:np]
 				// Columns X whose input column s·X+rx−pad is inside.
 				xlo := min(max(ceilDiv(pad-rx, s), 0), wp)
 				xhi := max(min(floorDiv(src.w-1+pad-rx, s)+1, wp), xlo)
@@ -211,7 +225,7 @@ func eachPlane[T float32 | uint16](src *source, data []T, x *Tensor, workers int
 				// are whole padding rows: clear each run of it at once.
 				z := 0 // start of the padding not cleared yet
 				for y := 0; y < hp; y++ {
-					iy := s*y + ry - pad
+					iy := rs*y + ry - pad
 					if iy < 0 || iy >= src.h || xlo >= xhi {
 						continue
 					}
@@ -241,8 +255,8 @@ func eachPlane[T float32 | uint16](src *source, data []T, x *Tensor, workers int
 // of column phase 0 (plane (o, u mod s, 0), row u/s for the padded row u),
 // and the padded column of input column x0.
 func (src *source) rowAt(o, y, x0 int) (base, v0 int) {
-	s, u := src.step, y+src.pad
-	return (o*s+u%s)*s*src.hp*src.wp + u/s*src.wp, x0 + src.pad
+	s, rs, u := src.step, src.rstep, y+src.pad
+	return (o*rs+u%rs)*s*src.hp*src.wp + u/rs*src.wp, x0 + src.pad
 }
 
 // store writes vals[k] to input element (o, y, x0+k·xs).
@@ -309,33 +323,35 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 
 // storeRows writes a row segment of channels 0 … c−1: from[o·ld+k] goes to
 // input element (o, y, x0+k) for k < n. A step-4 source (the input of a
-// stride-2 Winograd convolution) takes all channels in one assembly call.
+// stride-2 Winograd convolution, of row step 4 or 8) takes all channels in
+// one assembly call.
 func (src *source) storeRows(c, y, x0 int, from []float32, ld, n int) {
 	if c <= 0 || n <= 0 {
 		return
 	}
+	np := src.hp * src.wp
+	base, v0 := src.rowAt(0, y, x0)
 	if src.step != 4 {
 		if src.half != nil {
-			panic("model: bfloat16 planes need step 4")
+			panic("model: bfloat16 planes need column step 4")
 		}
 		for o := 0; o < c; o++ {
 			src.store(o, y, x0, 1, from[o*ld:][:n])
 		}
 		return
 	}
-	np := src.hp * src.wp
-	base, v0 := src.rowAt(0, y, x0)
 	// Element k goes to column phase (v0+k) mod 4, position (v0+k)/4.
 	var off [4]int
 	for k := range off {
 		w := v0 + k
 		off[k] = base + w%4*np + w/4
 	}
+	cs := src.geom().planes() // channel stride
 	if src.half != nil {
-		gemm.Deinterleave4RowsBF16(src.half, &off, 16*np, from, ld, n, c)
+		gemm.Deinterleave4RowsBF16(src.half, &off, cs, from, ld, n, c)
 		return
 	}
-	gemm.Deinterleave4Rows(src.data, &off, 16*np, from, ld, n, c)
+	gemm.Deinterleave4Rows(src.data, &off, cs, from, ld, n, c)
 }
 
 // storeTileRows writes the outputs of a row of Winograd tiles for channels
@@ -348,7 +364,7 @@ func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int
 		return
 	}
 	s, np := src.step, src.hp*src.wp
-	cs := s * s * np // channel stride
+	cs := src.geom().planes() // channel stride
 	base, v0 := src.rowAt(0, y, x0)
 	_ = from[(c-1)*ld+(q-1)*n+cnt-1]
 	switch {
@@ -362,6 +378,16 @@ func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int
 		for xx := 0; xx < 2; xx++ {
 			v := v0 + xx
 			gemm.Interleave2Rows(src.data[base+v%2*np+v/2:], cs, from[xx*n:], ld, 2*n, cnt, c)
+		}
+	case s == 4 && q == 4:
+		// Columns v0+xx+4k all lie in column phase (v0+xx) mod 4, one
+		// after the other.
+		for xx := 0; xx < 4; xx++ {
+			v := v0 + xx
+			d := src.data[base+v%4*np+v/4:]
+			for o := 0; o < c; o++ {
+				copy(d[o*cs:][:cnt], from[o*ld+xx*n:][:cnt])
+			}
 		}
 	case s == 4 && q == 2:
 		// Column v0+xx+2k alternates between phases (v0+xx) mod 4 and
@@ -402,6 +428,19 @@ func (src *source) release() {
 	src.data, src.half = nil, nil
 }
 
+// halfCopy returns src's values rounded to bfloat16 in new bfloat16 planes
+// of the same layout.
+func (src *source) halfCopy(workers int) *source {
+	h := newHalfSource(src.c, src.h, src.w, src.geom(), workers)
+	n := src.geom().planes()
+	parallelFor(workers, src.c, 0, func(c int, _ []float32) {
+		for i, v := range src.data[c*n : (c+1)*n] {
+			h.half[c*n+i] = gemm.RoundBF16(v)
+		}
+	})
+	return h
+}
+
 // tensor returns the plain source as a tensor sharing its storage.
 func (src *source) tensor() *Tensor {
 	return &Tensor{C: src.c, H: src.h, W: src.w, Data: src.data}
@@ -410,11 +449,11 @@ func (src *source) tensor() *Tensor {
 // offsets returns, for every tap, where its plane's value for output
 // position 0 lies in src.data.
 func (src *source) offsets(taps []tap) []int {
-	s, np := src.step, src.hp*src.wp
+	s, rs, np := src.step, src.rstep, src.hp*src.wp
 	off := make([]int, len(taps))
 	for r, t := range taps {
 		u, v := t.dy+src.pad, t.dx+src.pad
-		off[r] = ((t.c*s+u%s)*s+v%s)*np + u/s*src.wp + v/s
+		off[r] = ((t.c*rs+u%rs)*s+v%s)*np + u/rs*src.wp + v/s
 	}
 	return off
 }

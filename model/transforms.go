@@ -121,7 +121,7 @@ func (n *net) forward(x *Tensor, name string, workers int, prec Precision) *Tens
 			continue
 		}
 		if src == nil {
-			src = sourceOf(t, st.geom(h, w), workers)
+			src = sourceOf(t, st.geom(h, w, pp.bf16), workers)
 			if !src.pooled {
 				src.pooled = pooled // src is t itself
 			} else if pooled {
@@ -132,7 +132,7 @@ func (n *net) forward(x *Tensor, name string, workers int, prec Precision) *Tens
 		var next *Tensor
 		var dst *source
 		if !last && n.stages[i+1].readsSource() {
-			g := n.stages[i+1].geom(oh, ow)
+			g := n.stages[i+1].geom(oh, ow, pp.bf16)
 			if st.storesHalf(&n.stages[i+1], g, pp) {
 				dst = newHalfSource(oc, oh, ow, g, workers)
 			} else {
@@ -168,7 +168,7 @@ func (n *net) forward(x *Tensor, name string, workers int, prec Precision) *Tens
 // storesHalf reports whether the stage may store its output for next in
 // bfloat16 planes (source.half): it is a lowered convolution (which stores
 // with storeRows) and next a Winograd convolution that rounds its
-// operands to bfloat16 anyway, on planes of step 4.
+// operands to bfloat16 anyway, on planes of column step 4.
 func (s *stage) storesHalf(next *stage, g geom, pp post) bool {
 	return pp.bf16 && s.conv != nil && s.conv.wino == nil && g.step == 4 &&
 		next.conv != nil && next.conv.wino != nil && next.conv.wino.usesBF16(pp)
@@ -180,10 +180,11 @@ func (s *stage) readsSource() bool {
 	return s.conv != nil || (s.deconv != nil && !s.deconv.usesTaps())
 }
 
-// geom returns the source layout of a stage that reads sources.
-func (s *stage) geom(h, w int) geom {
+// geom returns the source layout of a stage that reads sources, with
+// products in bfloat16 if bf16.
+func (s *stage) geom(h, w int, bf16 bool) geom {
 	if s.conv != nil {
-		return s.conv.geom(h, w)
+		return s.conv.geom(h, w, bf16)
 	}
 	return s.deconv.geom(h, w)
 }
@@ -321,6 +322,11 @@ func NewAnalysis(p Params, n, m int) (*Analysis, error) {
 		// The image's 8-bit values k/255 are exact in bfloat16 as k.
 		c.low.pb.scale = 255
 	}
+	// g_a.2, the largest layer, takes the larger bfloat16 tiles
+	// (winograd4.go); the others keep F(2,·), whose outputs depend on
+	// their receptive fields only (g_a.6's tiles of four would also break
+	// the codec's strips, which start on even latent rows).
+	stages[2].conv.tile4 = true
 	return &Analysis{N: n, M: m, net: net{in: 3, stages: stages}}, nil
 }
 
@@ -489,10 +495,10 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int, prec P
 	}
 	for oy0 := 0; oy0 < out.H; oy0 += step {
 		oy1 := min(oy0+step, out.H)
-		l0, l1 := needRange(st, hs, oy0, oy1, 2*down)
+		l0, l1 := needRange(st, hs, oy0, oy1, 2*down, prec.bf16())
 		for ox0 := 0; ox0 < out.W; ox0 += step {
 			ox1 := min(ox0+step, out.W)
-			m0, m1 := needRange(st, ws, ox0, ox1, 2*down)
+			m0, m1 := needRange(st, ws, ox0, ox1, 2*down, prec.bf16())
 			part := newPooledTensor(x.C, l1-l0, m1-m0)
 			for c := 0; c < x.C; c++ {
 				for y := l0; y < l1; y++ {
@@ -521,11 +527,16 @@ func (n *net) forwardTiled(x *Tensor, tile int, name string, workers int, prec P
 // those of the whole image. A convolution
 // output o reads input rows o·Stride−Pad … o·Stride−Pad+K−1; a transposed
 // convolution output o receives input rows (o+Pad−ky)/Stride for the kernel
-// rows ky that divide evenly.
-func needRange(st []stage, sizes []int, lo, hi, align int) (int, int) {
+// rows ky that divide evenly. A layer with the larger tiles of
+// winograd4.go (bfloat16 products, bf16) rounds an output's bits with
+// every sample of its tile, so its range first grows to whole tiles.
+func needRange(st []stage, sizes []int, lo, hi, align int, bf16 bool) (int, int) {
 	for i := len(st) - 1; i >= 0; i-- {
 		switch c, d := st[i].conv, st[i].deconv; {
 		case c != nil:
+			if c.useTile4(bf16) {
+				lo, hi = lo/tile4Q*tile4Q, min(ceilDiv(hi, tile4Q)*tile4Q, sizes[i+1])
+			}
 			lo = max(lo*c.Stride-c.Pad, 0)
 			hi = min((hi-1)*c.Stride-c.Pad+c.K, sizes[i])
 		case d != nil:

@@ -434,7 +434,7 @@ func BenchmarkLayers768x512(b *testing.B) {
 						st.deconv.forwardTaps(dst, in, 0)
 						continue
 					}
-					src := sourceOf(in, st.geom(in.H, in.W), 0)
+					src := sourceOf(in, st.geom(in.H, in.W, pp.bf16), 0)
 					if st.conv != nil {
 						st.conv.forward(plainSource(dst), src, pp, 0)
 					} else {

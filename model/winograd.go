@@ -341,7 +341,7 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 	th, tw := l.tiles(ho, wo)
 	wp := src.wp
 	tapOff := src.offsets(l.taps)
-	cs := src.step * src.step * src.hp * src.wp // channel stride
+	cs := src.geom().planes() // channel stride
 	type prodOff struct {
 		off  [4]int
 		coef [4]float32
@@ -458,28 +458,35 @@ func (l *winoLayer) forward(dst, src *source, ho, wo int, pp post, workers int) 
 			}
 		}
 		pp.apply(obuf, l.out, on, scratch)
-		// Store output (q·Y+yy, q·X+xx) of every tile in the band.
-		for t := q0; t < q1; {
-			y := t / wp
-			x0 := t - y*wp
-			x1 := min(wp, x0+q1-t)
-			for yy := 0; yy < q && q*y+yy < ho; yy++ {
-				// Tiles X in [x0, xe) have all q columns inside; the
-				// last one may have fewer.
-				xe := min(x1, tw, wo/q)
-				if xe > x0 {
-					dst.storeTileRows(l.out, q*y+yy, q*x0, q, obuf[yy*q*n+t-q0:], on, n, xe-x0)
-				}
-				if x0 <= xe && xe < min(x1, tw) {
-					for o := 0; o < l.out; o++ {
-						row := obuf[o*on+yy*q*n+t-q0:]
-						for xx := 0; xx < q && q*xe+xx < wo; xx++ {
-							dst.store(o, q*y+yy, q*xe+xx, 1, row[xx*n+xe-x0:][:1])
-						}
+		storeTiles(dst, obuf, on, n, q0, q1, wp, q, tw, ho, wo, l.out)
+	})
+}
+
+// storeTiles stores output (q·Y+yy, q·X+xx) of every tile of a band into
+// dst: the band's tiles are q0 … q1−1 (numbered Y·wp+X, those with X ≥ tw
+// thrown away), and output (yy, xx) of tile t of channel o is
+// obuf[o·on + (yy·q+xx)·n + t−q0].
+func storeTiles(dst *source, obuf []float32, on, n, q0, q1, wp, q, tw, ho, wo, out int) {
+	for t := q0; t < q1; {
+		y := t / wp
+		x0 := t - y*wp
+		x1 := min(wp, x0+q1-t)
+		for yy := 0; yy < q && q*y+yy < ho; yy++ {
+			// Tiles X in [x0, xe) have all q columns inside; the
+			// last one may have fewer.
+			xe := min(x1, tw, wo/q)
+			if xe > x0 {
+				dst.storeTileRows(out, q*y+yy, q*x0, q, obuf[yy*q*n+t-q0:], on, n, xe-x0)
+			}
+			if x0 <= xe && xe < min(x1, tw) {
+				for o := 0; o < out; o++ {
+					row := obuf[o*on+yy*q*n+t-q0:]
+					for xx := 0; xx < q && q*xe+xx < wo; xx++ {
+						dst.store(o, q*y+yy, q*xe+xx, 1, row[xx*n+xe-x0:][:1])
 					}
 				}
 			}
-			t += x1 - x0
 		}
-	})
+		t += x1 - x0
+	}
 }
