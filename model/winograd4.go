@@ -144,7 +144,7 @@ func newWino4Layer(in, out int, bias []float32, w func(o, i int) []float32, work
 // samples at tapOff (the source's offsets of l.taps).
 func (l *wino4Layer) sep(tapOff []int) *gemm.Sep2 {
 	ax := &tile4Axis
-	s := &gemm.Sep2{P: ax.p, Step: 2}
+	s := &gemm.Sep2{P: ax.p}
 	for a := 0; a < ax.p; a++ {
 		for u, c := range ax.bt[a] {
 			if c != 0 {
@@ -224,7 +224,7 @@ func (l *wino4Layer) forward(dst, src *source, ho, wo int, pp post, workers int)
 	const wb = gemm.BF16PanelWidth
 	pairs := l.in / 2
 	plan := func(n int) *gemm.Sep2Plan {
-		return gemm.NewSep2Plan(sep, pairs*ceilDiv(n, wb)*wb, cs, pairs, true)
+		return gemm.NewSep2Plan(sep, pairs*ceilDiv(n, wb)*wb, cs, pairs)
 	}
 	full := plan(cols) // a shorter last band has its own
 	parallelFor(workers, nb, l.scratchLen(cols, pp), func(item int, buf []float32) {
@@ -248,7 +248,7 @@ func (l *wino4Layer) forward(dst, src *source, ho, wo int, pp post, workers int)
 		const chunk = 4
 		for p0 := 0; p0 < pairs; p0 += chunk {
 			p1 := min(p0+chunk, pairs)
-			gemm.Sum2DBF16HalfPairs(*vb, src.half[2*q0:], pl, p0, p1, n)
+			gemm.Sum2DBF16Pairs(*vb, src.half[2*q0:], pl, p0, p1, n)
 		}
 		for a := range tile4Axis.p {
 			// t[x] receives T(x): the outputs (y, x) themselves when row a

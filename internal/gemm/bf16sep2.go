@@ -3,7 +3,9 @@
 // F(4,3)+F(4,2) axis): the transform Bᵀ·X·B of a tile of P×P samples,
 // each row sum shared by P outputs as in bf16sep.go, but each sum of up
 // to four terms with any coefficient, and all P² outputs of a tile at
-// once, so that each sample is loaded once, column by column.
+// once, so that each sample is loaded once, column by column (a tile's
+// samples lie in 32 planes per channel: row by row, the transform touched
+// more pages than the TLB holds and took three times as long per word).
 
 package gemm
 
@@ -13,23 +15,24 @@ const MaxSep2 = 11
 // maxSepTerms is the largest number of terms of a row of a [Sep2].
 const maxSepTerms = 4
 
-// Sep2 describes the transform V = Bᵀ·X·B of a tile of P×P samples x(u, v)
-// (at element offsets Off[u][v] for the first tile, and Step elements
-// further for each next one), where row a of Bᵀ has N[a] terms
-// C[a][k]·(sample U[a][k]):
+// Sep2 describes the transform V = Bᵀ·X·B of a tile of P×P bfloat16
+// samples x(u, v) (at element offsets Off[u][v] for the first tile, and 2
+// elements further for each next one: tiles read every other column of
+// planes of pairs), where row a of Bᵀ has N[a] terms C[a][k]·(sample
+// U[a][k]):
 //
 //	R(a, v) = C[a][0]·x(U[a][0], v) + C[a][1]·x(U[a][1], v) + …,
 //	V(a, b) = C[b][0]·R(a, U[b][0]) + C[b][1]·R(a, U[b][1]) + …,
 //
-// each product rounded to float32 and the sums formed left to right (no
-// fused multiply-add), so that every platform gets the same bits.
+// in float32, each product rounded before it is added and the sums formed
+// left to right (no fused multiply-add), so that every platform gets the
+// same bits.
 type Sep2 struct {
-	P    int
-	Step int                   // 1, or 2 for a bfloat16 source
-	Off  [MaxSep2][MaxSep2]int // element offsets of the samples, ≥ 0
-	N    [MaxSep2]int
-	C    [MaxSep2][maxSepTerms]float32
-	U    [MaxSep2][maxSepTerms]int // sample indices, < P
+	P   int
+	Off [MaxSep2][MaxSep2]int // element offsets of the samples, ≥ 0
+	N   [MaxSep2]int
+	C   [MaxSep2][maxSepTerms]float32
+	U   [MaxSep2][maxSepTerms]int // sample indices, < P
 }
 
 // sep2Term is a row of Bᵀ as the assembly reads it: the scratch byte
@@ -43,8 +46,9 @@ type sep2Term struct {
 }
 
 // sep2Plan is a Sep2 as the assembly reads it (the offsets it uses are in
-// sbvec_amd64.s): the samples' byte offsets column by column, Bᵀ's rows,
-// and the strides in bytes.
+// sbvec_amd64.s): the byte offsets of the words that hold the samples,
+// column by column, and which half of the word each is; Bᵀ's rows; the
+// strides in bytes.
 type sep2Plan struct {
 	off     [MaxSep2][MaxSep2]int64 // 0: [v][u]
 	terms   [MaxSep2]sep2Term       // 968
@@ -53,7 +57,7 @@ type sep2Plan struct {
 	back    int64                   // 1688: P²·dstStep
 	lds     int64                   // 1696: source row stride
 	panel   int64                   // 1704: 128·pairs
-	shift   [MaxSep2][MaxSep2]int64 // 1712: [v][u], Step 2: 16 for the high half of the word
+	shift   [MaxSep2][MaxSep2]int64 // 1712: [v][u], 16 for the word's high half, else 0
 }
 
 // Sep2Plan is a [Sep2] prepared for a layout of panels and source rows.
@@ -62,34 +66,25 @@ type Sep2Plan struct {
 	pl                    sep2Plan
 	dstStride, lds, pairs int
 	hi                    int // largest sample offset
-	half                  bool
 }
 
 // NewSep2Plan prepares s for panels of pairs row pairs, output (a, b) at
-// dstStride·(a·P+b), and a source with row stride lds, of bfloat16 values
-// if half, else float32. It panics if s is malformed or a size is
-// negative.
-func NewSep2Plan(s *Sep2, dstStride, lds, pairs int, half bool) *Sep2Plan {
+// dstStride·(a·P+b), and a source with an even row stride lds. It panics
+// if s is malformed or a size is out of range.
+func NewSep2Plan(s *Sep2, dstStride, lds, pairs int) *Sep2Plan {
 	hi, ok := s.check()
-	if !ok || dstStride < 0 || lds < 0 || pairs < 0 || (s.Step == 2 && (!half || lds%2 != 0)) {
+	if !ok || dstStride < 0 || lds < 0 || lds%2 != 0 || pairs < 0 {
 		panic("gemm: Sum2DBF16: bad transform")
 	}
-	size := int64(4)
-	if half {
-		size = 2
-	}
-	pl := &Sep2Plan{s: *s, dstStride: dstStride, lds: lds, pairs: pairs, hi: hi, half: half}
+	pl := &Sep2Plan{s: *s, dstStride: dstStride, lds: lds, pairs: pairs, hi: hi}
 	p := int64(s.P)
 	pl.pl = sep2Plan{p: p, dstStep: 4 * int64(dstStride), back: p * p * 4 * int64(dstStride),
-		lds: size * int64(lds), panel: 128 * int64(pairs)}
+		lds: 2 * int64(lds), panel: 128 * int64(pairs)}
 	for a := 0; a < s.P; a++ {
 		for v := 0; v < s.P; v++ {
+			// The word of two bfloat16 values that holds the sample.
 			o := int64(s.Off[a][v])
-			if s.Step == 2 {
-				// The word of two bfloat16 values that holds the sample.
-				o, pl.pl.shift[v][a] = o&^1, 16*(o&1)
-			}
-			pl.pl.off[v][a] = size * o
+			pl.pl.off[v][a], pl.pl.shift[v][a] = 2*(o&^1), 16*(o&1)
 		}
 		t := &pl.pl.terms[a]
 		t.n, t.c = int64(s.N[a]), s.C[a]
@@ -102,7 +97,7 @@ func NewSep2Plan(s *Sep2, dstStride, lds, pairs int, half bool) *Sep2Plan {
 
 // check reports whether s is well formed and returns its largest offset.
 func (s *Sep2) check() (hi int, ok bool) {
-	if s.P <= 0 || s.P > MaxSep2 || s.Step < 1 || s.Step > 2 {
+	if s.P <= 0 || s.P > MaxSep2 {
 		return 0, false
 	}
 	for a := 0; a < s.P; a++ {
@@ -131,30 +126,12 @@ func (s *Sep2) check() (hi int, ok bool) {
 //
 //	dst[(a·P+b)·dstStride + (i/w)·pairs·w + p·w + i%w] = RoundBF16(V(2p, a, b, i)) | RoundBF16(V(2p+1, a, b, i))<<16,
 //
-// with x(r, u, v) = src[r·lds + Off[u][v] + i] in the sums of [Sep2].
-// Words of the last panel past n are left as they are. It panics if the
-// plan is for a bfloat16 source, the pairs are out of range or a slice is
-// too short.
-func Sum2DBF16Pairs(dst []uint32, src []float32, pl *Sep2Plan, p0, p1, n int) {
-	if pl.half {
-		panic("gemm: Sum2DBF16Pairs: plan for a bfloat16 source")
-	}
-	sum2D(dst, src, pl, p0, p1, n, sum2DBF16Asm, func(v float32) float32 { return v })
-}
-
-// Sum2DBF16HalfPairs is [Sum2DBF16Pairs] on a source of bfloat16 values
-// (the upper halves of float32s), widened before the sums, with a plan
-// for such a source. With Step 2 the assembly loads each column's 16
-// samples as 16 words of two values and keeps the half that holds them.
-func Sum2DBF16HalfPairs(dst []uint32, src []uint16, pl *Sep2Plan, p0, p1, n int) {
-	if !pl.half {
-		panic("gemm: Sum2DBF16HalfPairs: plan for a float32 source")
-	}
-	sum2D(dst, src, pl, p0, p1, n, sum2DBF16HalfAsm, func(h uint16) float32 { return bf16Float(uint32(h)) })
-}
-
-func sum2D[T float32 | uint16](dst []uint32, src []T, pl *Sep2Plan, p0, p1, n int,
-	asm func([]uint32, []T, *sep2Plan, int, int, int) bool, widen func(T) float32) {
+// with x(r, u, v) = the bfloat16 value src[r·lds + Off[u][v] + 2i] in the
+// sums of [Sep2]. Words of the last panel past n are left as they are.
+// The assembly loads each column's 16 samples as 16 words of two values
+// and keeps the half that holds them. It panics if the pairs are out of
+// range or a slice is too short.
+func Sum2DBF16Pairs(dst []uint32, src []uint16, pl *Sep2Plan, p0, p1, n int) {
 	if p0 < 0 || p1 > pl.pairs {
 		panic("gemm: Sum2DBF16: row pairs out of range")
 	}
@@ -167,10 +144,11 @@ func sum2D[T float32 | uint16](dst []uint32, src []T, pl *Sep2Plan, p0, p1, n in
 	if dstStride < last || len(dst) < (s.P*s.P-1)*dstStride+last {
 		panic("gemm: Sum2DBF16 destination too short")
 	}
-	if len(src) < (2*pairs-1)*lds+pl.hi+s.Step*(n-1)+1 {
+	// The assembly loads whole words: the one past an odd last sample too.
+	if len(src) < (2*pairs-1)*lds+(pl.hi|1)+2*(n-1)+1 {
 		panic("gemm: Sum2DBF16 source too short")
 	}
-	if asm(dst[p0*w:], src[2*p0*lds:], &pl.pl, s.Step, p1-p0, n) {
+	if sum2DBF16Asm(dst[p0*w:], src[2*p0*lds:], &pl.pl, p1-p0, n) {
 		return
 	}
 	// sum is a row of Bᵀ applied to the values at(k).
@@ -185,10 +163,10 @@ func sum2D[T float32 | uint16](dst []uint32, src []T, pl *Sep2Plan, p0, p1, n in
 	for p := p0; p < p1; p++ {
 		for i := 0; i < n; i++ {
 			for c := range 2 {
-				x := src[(2*p+c)*lds+s.Step*i:]
+				x := src[(2*p+c)*lds+2*i:]
 				for a := 0; a < s.P; a++ {
 					for v := 0; v < s.P; v++ {
-						r[c][a][v] = sum(a, func(u int) float32 { return widen(x[s.Off[u][v]]) })
+						r[c][a][v] = sum(a, func(u int) float32 { return bf16Float(uint32(x[s.Off[u][v]])) })
 					}
 				}
 			}

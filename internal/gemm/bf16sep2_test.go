@@ -13,7 +13,7 @@ import (
 // those of Winograd's transforms, and one that rounds).
 func randSep2(r *rand.Rand, p, maxOff int) *Sep2 {
 	coefs := []float32{1, -1, 2, -2, 4, -5, 0.5, 3, 1.1}
-	s := &Sep2{P: p, Step: 1}
+	s := &Sep2{P: p}
 	for a := 0; a < p; a++ {
 		s.N[a] = 1 + r.IntN(maxSepTerms)
 		for k := range maxSepTerms {
@@ -57,10 +57,10 @@ func sum2DRef(s *Sep2, x func(u, v int) float32) [][]float32 {
 	return out
 }
 
-// TestSum2DBF16 requires every word of both forms, on every kernel family,
-// to be the definition's, for widths inside, at and across the panels and
-// 16-column blocks, ranges of row pairs, and nothing else in dst to
-// change.
+// TestSum2DBF16 requires every word, on every kernel family, to be the
+// definition's, for widths inside, at and across the panels and 16-column
+// blocks, odd and even sample offsets (low and high halves of words),
+// ranges of row pairs, and nothing else in dst to change.
 func TestSum2DBF16(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(93, 94))
@@ -69,58 +69,44 @@ func TestSum2DBF16(t *testing.T) {
 			for _, pairs := range []int{1, 2, 5} {
 				p := []int{1, 4, 7, 11}[r.IntN(4)]
 				s := randSep2(r, p, 30)
-				lds := 2 * (n + 30 + r.IntN(3)) // even, and room for Step 2
-				srcF := randSlice(r, 2*pairs*lds)
-				srcH := make([]uint16, len(srcF))
-				for i, v := range srcF {
-					srcH[i] = RoundBF16(v)
+				lds := 2 * (n + 30 + r.IntN(3)) // even, and room for 2n
+				src := make([]uint16, 2*pairs*lds+1)
+				for i := range src {
+					src[i] = RoundBF16(float32(r.NormFloat64()))
 				}
+				x := func(row, j int) float32 { return bf16Float(uint32(src[row*lds+j])) }
 				np := (n + w - 1) / w
 				stride := np*pairs*w + r.IntN(5)
-				for _, kind := range []int{0, 1, 2} { // float32, bfloat16, bfloat16 with Step 2
-					half := kind > 0
-					s.Step = max(kind, 1)
-					x := func(row, j int) float32 {
-						if half {
-							return bf16Float(uint32(srcH[row*lds+j]))
-						}
-						return srcF[row*lds+j]
-					}
-					dst := make([]uint32, p*p*stride)
-					for i := range dst {
-						dst[i] = 0xdeadbeef
-					}
-					want := append([]uint32(nil), dst...)
-					for pp := 0; pp < pairs; pp++ {
-						for i := 0; i < n; i++ {
-							for c := range 2 {
-								v := sum2DRef(s, func(u, v int) float32 { return x(2*pp+c, s.Off[u][v]+s.Step*i) })
-								for a := range v {
-									for b, o := range v[a] {
-										j := (a*p+b)*stride + i/w*pairs*w + pp*w + i%w
-										if c == 0 {
-											want[j] = 0
-										}
-										want[j] |= uint32(RoundBF16(o)) << (16 * c)
+				dst := make([]uint32, p*p*stride)
+				for i := range dst {
+					dst[i] = 0xdeadbeef
+				}
+				want := append([]uint32(nil), dst...)
+				for pp := 0; pp < pairs; pp++ {
+					for i := 0; i < n; i++ {
+						for c := range 2 {
+							v := sum2DRef(s, func(u, v int) float32 { return x(2*pp+c, s.Off[u][v]+2*i) })
+							for a := range v {
+								for b, o := range v[a] {
+									j := (a*p+b)*stride + i/w*pairs*w + pp*w + i%w
+									if c == 0 {
+										want[j] = 0
 									}
+									want[j] |= uint32(RoundBF16(o)) << (16 * c)
 								}
 							}
 						}
 					}
-					pl := NewSep2Plan(s, stride, lds, pairs, half)
-					// In two ranges of row pairs.
-					mid := r.IntN(pairs + 1)
-					for _, rg := range [][2]int{{0, mid}, {mid, pairs}} {
-						if half {
-							Sum2DBF16HalfPairs(dst, srcH, pl, rg[0], rg[1], n)
-						} else {
-							Sum2DBF16Pairs(dst, srcF, pl, rg[0], rg[1], n)
-						}
-					}
-					for i := range dst {
-						if dst[i] != want[i] {
-							t.Fatalf("n=%d pairs=%d p=%d kind=%d: word %d = %#08x, want %#08x", n, pairs, p, kind, i, dst[i], want[i])
-						}
+				}
+				pl := NewSep2Plan(s, stride, lds, pairs)
+				// In two ranges of row pairs.
+				mid := r.IntN(pairs + 1)
+				for _, rg := range [][2]int{{0, mid}, {mid, pairs}} {
+					Sum2DBF16Pairs(dst, src, pl, rg[0], rg[1], n)
+				}
+				for i := range dst {
+					if dst[i] != want[i] {
+						t.Fatalf("n=%d pairs=%d p=%d: word %d = %#08x, want %#08x", n, pairs, p, i, dst[i], want[i])
 					}
 				}
 			}
@@ -134,22 +120,18 @@ func TestSum2DBF16Panics(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	good := func() *Sep2 { return randSep2(r, 11, 4) }
 	const stride = 2 * BF16PanelWidth
-	dst, src, half := make([]uint32, 121*stride), make([]float32, 64), make([]uint16, 64)
-	plan := func(s *Sep2) *Sep2Plan { return NewSep2Plan(s, stride, 8, 2, false) }
+	dst, src := make([]uint32, 121*stride), make([]uint16, 64)
+	plan := func(s *Sep2) *Sep2Plan { return NewSep2Plan(s, stride, 8, 2) }
 	cases := map[string]func(){
 		"p":      func() { s := good(); s.P = 12; plan(s) },
 		"n":      func() { s := good(); s.N[3] = 5; plan(s) },
 		"u":      func() { s := good(); s.N[2], s.U[2][0] = 1, 11; plan(s) },
 		"off":    func() { s := good(); s.Off[1][0] = -1; plan(s) },
-		"half":   func() { Sum2DBF16HalfPairs(dst, half, plan(good()), 0, 2, 4) },
-		"float":  func() { Sum2DBF16Pairs(dst, src, NewSep2Plan(good(), stride, 8, 2, true), 0, 2, 4) },
-		"step":   func() { s := good(); s.Step = 2; plan(s) },
-		"step3":  func() { s := good(); s.Step = 3; NewSep2Plan(s, stride, 8, 2, true) },
-		"odd":    func() { s := good(); s.Step = 2; NewSep2Plan(s, stride, 7, 2, true) },
+		"odd":    func() { NewSep2Plan(good(), stride, 7, 2) },
 		"range":  func() { Sum2DBF16Pairs(dst, src, plan(good()), 1, 3, 4) },
 		"dst":    func() { Sum2DBF16Pairs(dst[:120*stride], src, plan(good()), 0, 2, 4) },
 		"src":    func() { Sum2DBF16Pairs(dst, src[:10], plan(good()), 0, 2, 4) },
-		"stride": func() { Sum2DBF16Pairs(dst, src, NewSep2Plan(good(), 3, 8, 2, false), 0, 2, 4) },
+		"stride": func() { Sum2DBF16Pairs(dst, src, NewSep2Plan(good(), 3, 8, 2), 0, 2, 4) },
 	}
 	for name, f := range cases {
 		func() {
@@ -192,11 +174,12 @@ func BenchmarkSum2DBF16(b *testing.B) {
 	for a := range s.N {
 		s.N[a] = 3
 	}
-	src := make([]uint16, 2*pairs*(n+100))
+	lds := 2 * (n + 100)
+	src := make([]uint16, 2*pairs*lds)
 	dst := make([]uint32, 121*pairs*n)
-	pl := NewSep2Plan(s, pairs*n, n+100, pairs, true)
+	pl := NewSep2Plan(s, pairs*n, lds, pairs)
 	for b.Loop() {
-		Sum2DBF16HalfPairs(dst, src, pl, 0, pairs, n)
+		Sum2DBF16Pairs(dst, src, pl, 0, pairs, n)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(121*pairs*n), "ns/word")
 }

@@ -222,44 +222,22 @@ func sumSepBF16HalfAsm(dst []uint32, dstStride int, src []uint16, lds int, plan 
 	return n
 }
 
-// sum2DBF16AVX512 and sum2DBF16HalfAVX512 are Sum2DBF16Pairs and
-// Sum2DBF16HalfPairs for pairs, n > 0, with a scratch area of
-// sep2Scratch floats for a column's samples and the row sums of two rows,
-// used from its first 64-byte boundary.
+// sum2DBF16AVX512 is Sum2DBF16Pairs for pairs, n > 0, with a scratch area
+// of sep2Scratch floats for a column's samples and the row sums of two
+// rows, used from its first 64-byte boundary.
 //
 //go:noescape
-func sum2DBF16AVX512(dst *uint32, src *float32, plan *sep2Plan, scratch *float32, pairs, n int)
-
-//go:noescape
-func sum2DBF16HalfAVX512(dst *uint32, src *uint16, plan *sep2Plan, scratch *float32, pairs, n int)
-
-// sum2DBF16Half2AVX512 is sum2DBF16HalfAVX512 for Step 2.
-//
-//go:noescape
-func sum2DBF16Half2AVX512(dst *uint32, src *uint16, plan *sep2Plan, scratch *float32, pairs, n int)
+func sum2DBF16AVX512(dst *uint32, src *uint16, plan *sep2Plan, scratch *float32, pairs, n int)
 
 // sep2Scratch is the length of that scratch area: two rows of 8832 bytes
 // and room to align them.
 const sep2Scratch = 2*8832/4 + 15
 
-func sum2DBF16Asm(dst []uint32, src []float32, plan *sep2Plan, step, pairs, n int) bool {
+func sum2DBF16Asm(dst []uint32, src []uint16, plan *sep2Plan, pairs, n int) bool {
 	if !hasBF16 || ActiveKernel() != AVX512 {
 		return false
 	}
 	var scratch [sep2Scratch]float32
 	sum2DBF16AVX512(&dst[0], &src[0], plan, &scratch[0], pairs, n)
-	return true
-}
-
-func sum2DBF16HalfAsm(dst []uint32, src []uint16, plan *sep2Plan, step, pairs, n int) bool {
-	if !hasBF16 || ActiveKernel() != AVX512 {
-		return false
-	}
-	var scratch [sep2Scratch]float32
-	if step == 2 {
-		sum2DBF16Half2AVX512(&dst[0], &src[0], plan, &scratch[0], pairs, n)
-	} else {
-		sum2DBF16HalfAVX512(&dst[0], &src[0], plan, &scratch[0], pairs, n)
-	}
 	return true
 }

@@ -26,10 +26,4 @@ func sumSepBF16HalfAsm(dst []uint32, dstStride int, src []uint16, lds int, plan 
 	return 0
 }
 
-func sum2DBF16Asm(dst []uint32, src []float32, plan *sep2Plan, step, pairs, n int) bool {
-	return false
-}
-
-func sum2DBF16HalfAsm(dst []uint32, src []uint16, plan *sep2Plan, step, pairs, n int) bool {
-	return false
-}
+func sum2DBF16Asm(dst []uint32, src []uint16, plan *sep2Plan, pairs, n int) bool { return false }

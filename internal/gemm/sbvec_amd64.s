@@ -34,17 +34,9 @@
 	ADDQ   $2, dst    \
 	ADDQ   $4, SI
 
-// SEPLOADF and SEPLOADH load the samples of the lanes in K2 (the others
-// are zero) as float32, the latter widening bfloat16 values.
-#define SEPLOADF(mem, z) \
-	VMOVUPS.Z mem, K2, z
-
-#define SEPLOADH(mem, z) \
-	VPMOVZXWD.Z mem, K2, z \
-	VPSLLD      $16, z, z
-
-// The two-dimensional separable transform (bf16sepn.go). The sep2Plan at
-// R12: sample offsets, column v's at 88v+8u; Bᵀ's rows at 968+64a (term
+// The two-dimensional separable transform (bf16sep2.go). The sep2Plan at
+// R12: the byte offsets of the words holding the samples, column v's at
+// 88v+8u, and their shifts at 1712+88v+8u; Bᵀ's rows at 968+64a (term
 // offsets 64·u at +8k, coefficients at +32+4k, term count at +48); P at
 // 1672, dstStep at 1680, P²·dstStep at 1688, the source row stride at
 // 1696, 128·pairs at 1704 (bytes). The scratch area at R13 holds, for row
@@ -79,114 +71,6 @@
 	CMPQ         48(AX), $3                \
 	JEQ          done                      \
 	S2TERM(base, 24, 44)
-
-// S2SETUP loads the arguments and aligns the scratch area.
-#define S2SETUP \
-	MOVQ dst+0(FP), DI      \
-	MOVQ src+8(FP), SI      \
-	MOVQ plan+16(FP), R12   \
-	MOVQ scratch+24(FP), R13 \
-	ADDQ $63, R13           \
-	ANDQ $-64, R13          \
-	BF16CONSTS              \
-	MOVQ pairs+32(FP), CX
-
-// S2ROW starts a row pair: BX at its first panel, R8 the offset of the
-// block in the panel (0 or 64), R14 and R15 at its rows, DX the columns
-// left.
-#define S2ROW \
-	MOVQ DI, BX         \
-	XORQ R8, R8         \
-	MOVQ SI, R14        \
-	MOVQ SI, R15        \
-	ADDQ 1696(R12), R15 \
-	MOVQ n+40(FP), DX
-
-// S2MASK sets K2 to the block's columns: all 16, or the DX left.
-#define S2MASK(full) \
-	MOVQ  $-1, R10       \
-	CMPQ  DX, $16        \
-	JAE   full           \
-	SHLXQ DX, R10, R10   \
-	NOTQ  R10            \
-full:                  \
-	KMOVW R10, K2
-
-// S2COLS forms the row sums R(a, v) of the block column by column: a
-// column's samples are loaded once (from one column phase: few pages),
-// kept in the scratch area, and combined P ways. LOAD is SEPLOADF or
-// SEPLOADH's expansion, applied by the caller's macro.
-#define S2COLSTART \
-	MOVQ R12, AX              \
-	MOVQ AX, voff-8(SP)       \
-	LEAQ 1024(R13), R11       \
-	MOVQ R11, rcol-16(SP)     \
-	MOVQ 1672(R12), R9        \
-	MOVQ R9, cnt-24(SP)
-
-// S2ROWSUMS forms the P row sums of the column just loaded (labels rsum
-// and rdone) and moves to the next column.
-#define S2ROWSUMS(rsum, rdone) \
-	ADDQ $88, voff-8(SP)      \
-	LEAQ 968(R12), AX         \
-	MOVQ rcol-16(SP), R11     \
-	MOVQ 1672(R12), R9        \
-rsum:                       \
-	S2SUM(R13, rdone)         \
-rdone:                      \
-	VMOVAPS Z0, (R11)         \
-	VMOVAPS Z2, 8832(R11)     \
-	ADDQ    $64, AX           \
-	ADDQ    $704, R11         \
-	DECQ    R9                \
-	JNZ     rsum              \
-	ADDQ    $64, rcol-16(SP)  \
-	DECQ    cnt-24(SP)
-
-// S2OUTS forms the P² outputs V(a, b) from the row sums, rounds and pairs
-// them and stores the lanes in K2 into each output's panels.
-#define S2OUTS(arow, out, ostore) \
-	LEAQ 1024(R13), R11       \
-	MOVQ 1672(R12), R10       \
-	MOVQ R10, cnt-24(SP)      \
-arow:                       \
-	LEAQ 968(R12), AX         \
-	MOVQ 1672(R12), R9        \
-out:                        \
-	S2SUM(R11, ostore)        \
-ostore:                     \
-	BF16PAIR                  \
-	VMOVDQU32 Z0, K2, (BX)(R8*1) \
-	ADDQ      1680(R12), BX   \
-	ADDQ      $64, AX         \
-	DECQ      R9              \
-	JNZ       out             \
-	ADDQ      $704, R11       \
-	DECQ      cnt-24(SP)      \
-	JNZ       arow            \
-	SUBQ      1688(R12), BX
-
-// S2NEXT moves to the next block (esz bytes of source per 16 columns)
-// or, when none is left, to done.
-#define S2NEXT(esz, block, done) \
-	SUBQ $16, DX        \
-	JLE  done           \
-	ADDQ $esz, R14      \
-	ADDQ $esz, R15      \
-	XORQ $64, R8        \
-	JNZ  block          \
-	ADDQ 1704(R12), BX  \
-	JMP  block
-
-// S2NEXTROW moves to the next row pair, or returns.
-#define S2NEXTROW(row) \
-	ADDQ $128, DI          \
-	MOVQ 1696(R12), R10    \
-	LEAQ (SI)(R10*2), SI   \
-	DECQ CX                \
-	JNZ  row               \
-	VZEROUPPER             \
-	RET
 
 // func squarePairsBF16AVX512(dst *uint32, ldd int, src *float32, lds, pairs, n int)
 // For p < pairs (> 0) and i < n (a positive multiple of 16), the squares of
@@ -404,6 +288,15 @@ GLOBL d4bf16idx<>(SB), RODATA|NOPTR, $64
 // 224, C2[b] at 228+4b, 7·dstStride bytes at 256. The column sums of rows
 // 2p and 2p+1 go to the scratch area at R13 (v·64 and 448+v·64).
 
+// SEPLOADF and SEPLOADH load the samples of the lanes in K2 (the others
+// are zero) as float32, the latter widening bfloat16 values.
+#define SEPLOADF(mem, z) \
+	VMOVUPS.Z mem, K2, z
+
+#define SEPLOADH(mem, z) \
+	VPMOVZXWD.Z mem, K2, z \
+	VPSLLD      $16, z, z
+
 // SEP1F forms the column sum v of both rows at source offset soff: the
 // plan's offsets o0 and o1, the scratch offsets r0 and r1.
 #define SEP1F(soff, o0, o1, r0, r1) \
@@ -611,92 +504,57 @@ shnext:
 	VZEROUPPER
 	RET
 
-// func sum2DBF16AVX512(dst *uint32, src *float32, plan *sep2Plan, scratch *float32, pairs, n int)
-// Sum2DBF16 for pairs, n > 0: a row pair at a time, 16 columns at a time,
-// the last n mod 16 under a lane mask in K2. The frame holds the column's
-// sample offsets (voff), its row sums' place (rcol) and a loop count.
+// func sum2DBF16AVX512(dst *uint32, src *uint16, plan *sep2Plan, scratch *float32, pairs, n int)
+// Sum2DBF16Pairs for pairs, n > 0: a row pair at a time, 16 columns at a
+// time, the last n mod 16 under a lane mask in K2. A column's 16 samples
+// are the low or high halves (the plan's shift at 1712(AX), parallel to
+// the offsets: 0 or 16) of 16 consecutive words; the next pair's are
+// prefetched. The frame holds the column's sample offsets (voff), its row
+// sums' place (rcol) and a loop count.
 TEXT ·sum2DBF16AVX512(SB), NOSPLIT, $24-48
-	S2SETUP
-s2frow:
-	S2ROW
-s2fblock:
-	S2MASK(s2ffull)
-	S2COLSTART
-s2fcol:
-	MOVQ voff-8(SP), AX
-	MOVQ R13, R11
-	MOVQ 1672(R12), R9
-s2fload:
-	MOVQ    (AX), R10
-	SEPLOADF((R14)(R10*1), Z0)
-	SEPLOADF((R15)(R10*1), Z2)
-	ADDQ       1696(R12), R10
-	PREFETCHT0 (R15)(R10*1)
-	ADDQ       1696(R12), R10
-	PREFETCHT0 (R15)(R10*1)
-	VMOVAPS Z0, (R11)
-	VMOVAPS Z2, 8832(R11)
-	ADDQ    $8, AX
-	ADDQ    $64, R11
-	DECQ    R9
-	JNZ     s2fload
-	S2ROWSUMS(s2frsum, s2frdone)
-	JNZ s2fcol
-	S2OUTS(s2farow, s2fout, s2fostore)
-	S2NEXT(64, s2fblock, s2fdone)
-s2fdone:
-	S2NEXTROW(s2frow)
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ plan+16(FP), R12
+	MOVQ scratch+24(FP), R13
+	ADDQ $63, R13
+	ANDQ $-64, R13
+	BF16CONSTS
+	MOVQ pairs+32(FP), CX
 
-// func sum2DBF16HalfAVX512(dst *uint32, src *uint16, plan *sep2Plan, scratch *float32, pairs, n int)
-// Sum2DBF16Half for pairs, n > 0, as sum2DBF16AVX512.
-TEXT ·sum2DBF16HalfAVX512(SB), NOSPLIT, $24-48
-	S2SETUP
-s2hrow:
-	S2ROW
-s2hblock:
-	S2MASK(s2hfull)
-	S2COLSTART
-s2hcol:
-	MOVQ voff-8(SP), AX
-	MOVQ R13, R11
-	MOVQ 1672(R12), R9
-s2hload:
-	MOVQ    (AX), R10
-	SEPLOADH((R14)(R10*1), Z0)
-	SEPLOADH((R15)(R10*1), Z2)
-	ADDQ       1696(R12), R10
-	PREFETCHT0 (R15)(R10*1)
-	ADDQ       1696(R12), R10
-	PREFETCHT0 (R15)(R10*1)
-	VMOVAPS Z0, (R11)
-	VMOVAPS Z2, 8832(R11)
-	ADDQ    $8, AX
-	ADDQ    $64, R11
-	DECQ    R9
-	JNZ     s2hload
-	S2ROWSUMS(s2hrsum, s2hrdone)
-	JNZ s2hcol
-	S2OUTS(s2harow, s2hout, s2hostore)
-	S2NEXT(32, s2hblock, s2hdone)
-s2hdone:
-	S2NEXTROW(s2hrow)
+s2row:
+	// A row pair: BX at its first panel, R8 the offset of the block in
+	// the panel (0 or 64), R14 and R15 at its rows, DX the columns left.
+	MOVQ DI, BX
+	XORQ R8, R8
+	MOVQ SI, R14
+	MOVQ SI, R15
+	ADDQ 1696(R12), R15
+	MOVQ n+40(FP), DX
 
-// func sum2DBF16Half2AVX512(dst *uint32, src *uint16, plan *sep2Plan, scratch *float32, pairs, n int)
-// Sum2DBF16HalfPairs with Step 2 for pairs, n > 0, as sum2DBF16AVX512: a
-// column's 16 samples are the low or high halves (the plan's shift at
-// 1712(AX), parallel to the offsets: 0 or 16) of 16 consecutive words.
-TEXT ·sum2DBF16Half2AVX512(SB), NOSPLIT, $24-48
-	S2SETUP
-s2wrow:
-	S2ROW
-s2wblock:
-	S2MASK(s2wfull)
-	S2COLSTART
-s2wcol:
+s2block:
+	// K2: the block's columns, all 16 or the DX left.
+	MOVQ  $-1, R10
+	CMPQ  DX, $16
+	JAE   s2full
+	SHLXQ DX, R10, R10
+	NOTQ  R10
+
+s2full:
+	KMOVW R10, K2
+	MOVQ  R12, AX
+	MOVQ  AX, voff-8(SP)
+	LEAQ  1024(R13), R11
+	MOVQ  R11, rcol-16(SP)
+	MOVQ  1672(R12), R9
+	MOVQ  R9, cnt-24(SP)
+
+s2col:
+	// Column v's samples, of both rows, into the scratch area.
 	MOVQ voff-8(SP), AX
 	MOVQ R13, R11
 	MOVQ 1672(R12), R9
-s2wload:
+
+s2load:
 	MOVQ         (AX), R10
 	VPBROADCASTD 1712(AX), Z21
 	VMOVDQU32.Z  (R14)(R10*1), K2, Z0
@@ -714,13 +572,70 @@ s2wload:
 	ADDQ         $8, AX
 	ADDQ         $64, R11
 	DECQ         R9
-	JNZ          s2wload
-	S2ROWSUMS(s2wrsum, s2wrdone)
-	JNZ s2wcol
-	S2OUTS(s2warow, s2wout, s2wostore)
-	S2NEXT(64, s2wblock, s2wdone)
-s2wdone:
-	S2NEXTROW(s2wrow)
+	JNZ          s2load
+
+	// Its P row sums R(a, v).
+	ADDQ $88, voff-8(SP)
+	LEAQ 968(R12), AX
+	MOVQ rcol-16(SP), R11
+	MOVQ 1672(R12), R9
+
+s2rsum:
+	S2SUM(R13, s2rdone)
+
+s2rdone:
+	VMOVAPS Z0, (R11)
+	VMOVAPS Z2, 8832(R11)
+	ADDQ    $64, AX
+	ADDQ    $704, R11
+	DECQ    R9
+	JNZ     s2rsum
+	ADDQ    $64, rcol-16(SP)
+	DECQ    cnt-24(SP)
+	JNZ     s2col
+
+	// The P² outputs V(a, b), rounded and paired, into their panels.
+	LEAQ 1024(R13), R11
+	MOVQ 1672(R12), R10
+	MOVQ R10, cnt-24(SP)
+
+s2arow:
+	LEAQ 968(R12), AX
+	MOVQ 1672(R12), R9
+
+s2out:
+	S2SUM(R11, s2ostore)
+
+s2ostore:
+	BF16PAIR
+	VMOVDQU32 Z0, K2, (BX)(R8*1)
+	ADDQ      1680(R12), BX
+	ADDQ      $64, AX
+	DECQ      R9
+	JNZ       s2out
+	ADDQ      $704, R11
+	DECQ      cnt-24(SP)
+	JNZ       s2arow
+	SUBQ      1688(R12), BX
+
+	// The next block, in this panel or the next.
+	SUBQ $16, DX
+	JLE  s2next
+	ADDQ $64, R14
+	ADDQ $64, R15
+	XORQ $64, R8
+	JNZ  s2block
+	ADDQ 1704(R12), BX
+	JMP  s2block
+
+s2next:
+	ADDQ $128, DI
+	MOVQ 1696(R12), R10
+	LEAQ (SI)(R10*2), SI
+	DECQ CX
+	JNZ  s2row
+	VZEROUPPER
+	RET
 
 // pairidx interleaves two rows of 16 words, the first at even positions
 // (VPERMW indices 0, 16, 1, 17, …).
