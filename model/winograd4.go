@@ -32,21 +32,9 @@ var tile4Axis = struct {
 	at             [4][11]float32
 }{
 	p: 11, q: 4, step: 8, d0: -2,
-	bt: [11][11]float32{
-		// F(4,3), points 0, 1, −1, 2, −2, ∞, on (x0, x2, …, x10).
-		{4, 0, 0, 0, -5, 0, 0, 0, 1, 0, 0},
-		{0, 0, -4, 0, -4, 0, 1, 0, 1, 0, 0},
-		{0, 0, 4, 0, -4, 0, -1, 0, 1, 0, 0},
-		{0, 0, -2, 0, -1, 0, 2, 0, 1, 0, 0},
-		{0, 0, 2, 0, -1, 0, -2, 0, 1, 0, 0},
-		{0, 0, 4, 0, 0, 0, -5, 0, 0, 0, 1},
-		// F(4,2), points 0, 1, −1, 2, ∞, on (x1, x3, …, x9).
-		{0, 2, 0, -1, 0, -2, 0, 1, 0, 0, 0},
-		{0, 0, 0, -2, 0, -1, 0, 1, 0, 0, 0},
-		{0, 0, 0, 2, 0, -3, 0, 1, 0, 0, 0},
-		{0, 0, 0, -1, 0, 0, 0, 1, 0, 0, 0},
-		{0, 0, 0, 2, 0, -1, 0, -2, 0, 1, 0},
-	},
+	// Rows 0–5: F(4,3), points 0, 1, −1, 2, −2, ∞, on (x0, x2, …, x10);
+	// rows 6–10: F(4,2), points 0, 1, −1, 2, ∞, on (x1, x3, …, x9).
+	bt: gemm.WinogradF4(),
 	g: [11][5]float64{
 		{1.0 / 4, 0, 0, 0, 0},
 		{-1.0 / 6, 0, -1.0 / 6, 0, -1.0 / 6},
@@ -144,16 +132,15 @@ func newWino4Layer(in, out int, bias []float32, w func(o, i int) []float32, work
 // samples at tapOff (the source's offsets of l.taps).
 func (l *wino4Layer) sep(tapOff []int) *gemm.Sep2 {
 	ax := &tile4Axis
-	s := &gemm.Sep2{P: ax.p}
-	for a := 0; a < ax.p; a++ {
-		for u, c := range ax.bt[a] {
-			if c != 0 {
-				s.C[a][s.N[a]], s.U[a][s.N[a]] = c, u
-				s.N[a]++
-			}
-		}
+	s := &gemm.Sep2{}
+	rows := make([][]float32, ax.p)
+	for a := range rows {
+		rows[a] = ax.bt[a][:]
+	}
+	s.SetMatrix(rows)
+	for u := 0; u < ax.p; u++ {
 		for v := 0; v < ax.p; v++ {
-			s.Off[a][v] = tapOff[a*ax.p+v]
+			s.Off[u][v] = tapOff[u*ax.p+v]
 		}
 	}
 	return s

@@ -45,9 +45,10 @@ type sep2Term struct {
 	_   int64
 }
 
-// sep2Plan is a Sep2 as the assembly reads it (the offsets it uses are in
-// sbvec_amd64.s): the byte offsets of the words that hold the samples,
-// column by column, and which half of the word each is; Bᵀ's rows; the
+// sep2Plan is a Sep2 as the assembly reads it (the generated
+// sep2_amd64.s uses these offsets): the byte offsets of the words that hold
+// the samples, column by column, and which half of the word each is; Bᵀ's
+// rows (for the Go code: the assembly has WinogradF4's built in); the
 // strides in bytes.
 type sep2Plan struct {
 	off     [MaxSep2][MaxSep2]int64 // 0: [v][u]
@@ -58,6 +59,79 @@ type sep2Plan struct {
 	lds     int64                   // 1696: source row stride
 	panel   int64                   // 1704: 128·pairs
 	shift   [MaxSep2][MaxSep2]int64 // 1712: [v][u], 16 for the word's high half, else 0
+	f4      bool                    // the matrix is WinogradF4's: the assembly may run
+}
+
+// WinogradF4 returns the input transform Bᵀ of the Winograd tiles of four
+// outputs of a 5×5, stride-2 convolution (model's tile4Axis): F(4,3) with
+// the points 0, 1, −1, 2, −2 and ∞ on the even samples (rows 0–5), F(4,2)
+// with 0, 1, −1, 2 and ∞ on the odd ones (rows 6–10). [Sum2DBF16Pairs]
+// runs a [Sep2] of this matrix in assembly (internal/gemm/_generate
+// compiles its coefficients into the code), any other in Go.
+func WinogradF4() [11][11]float32 {
+	return [11][11]float32{
+		{4, 0, 0, 0, -5, 0, 0, 0, 1, 0, 0},
+		{0, 0, -4, 0, -4, 0, 1, 0, 1, 0, 0},
+		{0, 0, 4, 0, -4, 0, -1, 0, 1, 0, 0},
+		{0, 0, -2, 0, -1, 0, 2, 0, 1, 0, 0},
+		{0, 0, 2, 0, -1, 0, -2, 0, 1, 0, 0},
+		{0, 0, 4, 0, 0, 0, -5, 0, 0, 0, 1},
+		{0, 2, 0, -1, 0, -2, 0, 1, 0, 0, 0},
+		{0, 0, 0, -2, 0, -1, 0, 1, 0, 0, 0},
+		{0, 0, 0, 2, 0, -3, 0, 1, 0, 0, 0},
+		{0, 0, 0, -1, 0, 0, 0, 1, 0, 0, 0},
+		{0, 0, 0, 2, 0, -1, 0, -2, 0, 1, 0},
+	}
+}
+
+// SetMatrix sets s's P, N, C and U to the matrix bt (P×P, row by row, its
+// nonzero entries as the terms in increasing column order). It panics if a
+// row has no term or more than four.
+func (s *Sep2) SetMatrix(bt [][]float32) {
+	s.P = len(bt)
+	for a, row := range bt {
+		s.N[a] = 0
+		for u, c := range row {
+			if c == 0 {
+				continue
+			}
+			if s.N[a] == maxSepTerms {
+				panic("gemm: Sep2.SetMatrix: more than four terms in a row")
+			}
+			s.C[a][s.N[a]], s.U[a][s.N[a]] = c, u
+			s.N[a]++
+		}
+		if s.N[a] == 0 {
+			panic("gemm: Sep2.SetMatrix: a row without terms")
+		}
+	}
+}
+
+// isWinogradF4 reports whether s's matrix is WinogradF4's.
+func (s *Sep2) isWinogradF4() bool {
+	bt := WinogradF4()
+	var f Sep2
+	f.SetMatrix(rows(bt[:]))
+	if s.P != f.P || s.N != f.N {
+		return false
+	}
+	for a := 0; a < f.P; a++ {
+		for k := 0; k < f.N[a]; k++ {
+			if s.C[a][k] != f.C[a][k] || s.U[a][k] != f.U[a][k] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rows returns the rows of a matrix as slices.
+func rows(m [][11]float32) [][]float32 {
+	r := make([][]float32, len(m))
+	for i := range m {
+		r[i] = m[i][:]
+	}
+	return r
 }
 
 // Sep2Plan is a [Sep2] prepared for a layout of panels and source rows.
@@ -79,7 +153,7 @@ func NewSep2Plan(s *Sep2, dstStride, lds, pairs int) *Sep2Plan {
 	pl := &Sep2Plan{s: *s, dstStride: dstStride, lds: lds, pairs: pairs, hi: hi}
 	p := int64(s.P)
 	pl.pl = sep2Plan{p: p, dstStep: 4 * int64(dstStride), back: p * p * 4 * int64(dstStride),
-		lds: 2 * int64(lds), panel: 128 * int64(pairs)}
+		lds: 2 * int64(lds), panel: 128 * int64(pairs), f4: s.isWinogradF4()}
 	for a := 0; a < s.P; a++ {
 		for v := 0; v < s.P; v++ {
 			// The word of two bfloat16 values that holds the sample.
@@ -128,9 +202,9 @@ func (s *Sep2) check() (hi int, ok bool) {
 //
 // with x(r, u, v) = the bfloat16 value src[r·lds + Off[u][v] + 2i] in the
 // sums of [Sep2]. Words of the last panel past n are left as they are.
-// The assembly loads each column's 16 samples as 16 words of two values
-// and keeps the half that holds them. It panics if the pairs are out of
-// range or a slice is too short.
+// The assembly (for [WinogradF4]) loads each column's 16 samples as 16
+// words of two values and keeps the half that holds them. It panics if the
+// pairs are out of range or a slice is too short.
 func Sum2DBF16Pairs(dst []uint32, src []uint16, pl *Sep2Plan, p0, p1, n int) {
 	if p0 < 0 || p1 > pl.pairs {
 		panic("gemm: Sum2DBF16: row pairs out of range")

@@ -65,10 +65,17 @@ func TestSum2DBF16(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(93, 94))
 		const w = BF16PanelWidth
+		f4s := 0
 		for _, n := range []int{1, 15, 16, 17, 32, 48, 61, 64, 80, 97} {
 			for _, pairs := range []int{1, 2, 5} {
-				p := []int{1, 4, 7, 11}[r.IntN(4)]
+				p := []int{1, 4, 7, 11, 11}[r.IntN(5)]
 				s := randSep2(r, p, 30)
+				f4 := p == 11 && r.IntN(2) == 0
+				if f4 {
+					bt := WinogradF4()
+					s.SetMatrix(rows(bt[:]))
+					f4s++
+				}
 				lds := 2 * (n + 30 + r.IntN(3)) // even, and room for 2n
 				src := make([]uint16, 2*pairs*lds+1)
 				for i := range src {
@@ -99,6 +106,9 @@ func TestSum2DBF16(t *testing.T) {
 					}
 				}
 				pl := NewSep2Plan(s, stride, lds, pairs)
+				if pl.pl.f4 != f4 {
+					t.Fatalf("plan for WinogradF4: %v, want %v", pl.pl.f4, f4)
+				}
 				// In two ranges of row pairs.
 				mid := r.IntN(pairs + 1)
 				for _, rg := range [][2]int{{0, mid}, {mid, pairs}} {
@@ -106,10 +116,13 @@ func TestSum2DBF16(t *testing.T) {
 				}
 				for i := range dst {
 					if dst[i] != want[i] {
-						t.Fatalf("n=%d pairs=%d p=%d: word %d = %#08x, want %#08x", n, pairs, p, i, dst[i], want[i])
+						t.Fatalf("n=%d pairs=%d p=%d WinogradF4 %v: word %d = %#08x, want %#08x", n, pairs, p, f4, i, dst[i], want[i])
 					}
 				}
 			}
+		}
+		if f4s < 3 {
+			t.Fatalf("%d cases of WinogradF4", f4s)
 		}
 	})
 }
@@ -171,9 +184,8 @@ func BenchmarkSum2DBF16(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	const pairs, n = 64, 64
 	s := randSep2(r, 11, 100)
-	for a := range s.N {
-		s.N[a] = 3
-	}
+	bt := WinogradF4()
+	s.SetMatrix(rows(bt[:]))
 	lds := 2 * (n + 100)
 	src := make([]uint16, 2*pairs*lds)
 	dst := make([]uint32, 121*pairs*n)

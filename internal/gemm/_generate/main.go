@@ -1,5 +1,6 @@
 // Command _generate writes the amd64 micro-kernels of package gemm
-// (sgemm_amd64.s and dot_amd64.s). Run it with `go generate` in
+// (sgemm_amd64.s, dot_amd64.s, sbgemm_amd64.s) and its compiled input
+// transform (sep2_amd64.s). Run it with `go generate` in
 // internal/gemm; it is a nested module so that it never becomes part of the
 // aezip build.
 //
@@ -23,6 +24,7 @@ func main() {
 	out := flag.String("out", "../sgemm_amd64.s", "float kernel output file")
 	dot := flag.String("dot", "../dot_amd64.s", "int16 kernel output file")
 	sb := flag.String("bf16", "../sbgemm_amd64.s", "bfloat16 kernel output file")
+	sep := flag.String("sep2", "../sep2_amd64.s", "bfloat16 input transform output file")
 	flag.Parse()
 	var b bytes.Buffer
 	header(&b)
@@ -63,6 +65,12 @@ func main() {
 		tileKernel(&b, avx512, mr, set)
 	}
 	if err := os.WriteFile(*sb, b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	b.Reset()
+	header(&b)
+	sep2Kernel(&b)
+	if err := os.WriteFile(*sep, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
