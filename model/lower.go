@@ -266,6 +266,14 @@ func (src *source) store(o, y, x0, xs int, vals []float32) {
 	}
 	s, np := src.step, src.hp*src.wp
 	base, v0 := src.rowAt(o, y, x0)
+	if src.half != nil {
+		// Single values only: the edges of a band of Winograd tiles.
+		for k, v := range vals {
+			w := v0 + k*xs
+			src.half[base+w%s*np+w/s] = gemm.RoundBF16(v)
+		}
+		return
+	}
 	switch {
 	case s == 1 && xs == 1:
 		copy(src.data[base+v0:][:len(vals)], vals)
@@ -384,9 +392,13 @@ func (src *source) storeTileRows(c, y, x0, q int, from []float32, ld, n, cnt int
 		// after the other.
 		for xx := 0; xx < 4; xx++ {
 			v := v0 + xx
-			d := src.data[base+v%4*np+v/4:]
+			at := base + v%4*np + v/4
+			if src.half != nil {
+				gemm.RoundRowsBF16(src.half[at:], cs, from[xx*n:], ld, cnt, c)
+				continue
+			}
 			for o := 0; o < c; o++ {
-				copy(d[o*cs:][:cnt], from[o*ld+xx*n:][:cnt])
+				copy(src.data[at+o*cs:][:cnt], from[o*ld+xx*n:][:cnt])
 			}
 		}
 	case s == 4 && q == 2:

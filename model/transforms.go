@@ -166,11 +166,13 @@ func (n *net) forward(x *Tensor, name string, workers int, prec Precision) *Tens
 }
 
 // storesHalf reports whether the stage may store its output for next in
-// bfloat16 planes (source.half): it is a lowered convolution (which stores
-// with storeRows) and next a Winograd convolution that rounds its
-// operands to bfloat16 anyway, on planes of column step 4.
+// bfloat16 planes (source.half): next is a Winograd convolution that rounds
+// its operands to bfloat16 anyway, on planes of column step 4, and the
+// stage a lowered convolution (which stores with storeRows) or one with
+// the tiles of four of winograd4.go (whose rows of tiles are whole rows
+// of next's planes).
 func (s *stage) storesHalf(next *stage, g geom, pp post) bool {
-	return pp.bf16 && s.conv != nil && s.conv.wino == nil && g.step == 4 &&
+	return pp.bf16 && s.conv != nil && (s.conv.wino == nil || s.conv.useTile4(pp.bf16)) && g.step == 4 &&
 		next.conv != nil && next.conv.wino != nil && next.conv.wino.usesBF16(pp)
 }
 

@@ -89,6 +89,27 @@ func DivSqrtApprox(x, norm []float32, beta float32) {
 	}
 }
 
+// RoundRowsBF16 sets dst[r·ldd + i] = RoundBF16(src[r·lds + i]) for r <
+// rows and i < n: a layer's output stored for a bfloat16 consumer when the
+// rows are contiguous in its planes. It panics if a slice is too short.
+func RoundRowsBF16(dst []uint16, ldd int, src []float32, lds, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < 0 || lds < 0 || len(dst) < (rows-1)*ldd+n || len(src) < (rows-1)*lds+n {
+		panic("gemm: RoundRowsBF16 operands too short")
+	}
+	if roundRowsBF16Asm(dst, ldd, src, lds, n, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		d, f := dst[r*ldd:][:n], src[r*lds:][:n]
+		for i, v := range f {
+			d[i] = RoundBF16(v)
+		}
+	}
+}
+
 // Deinterleave4RowsBF16 is [Deinterleave4Rows] into bfloat16 planes: it
 // sets dst[r·ldd + off[i mod 4] + ⌊i/4⌋] = RoundBF16(src[r·lds + i]) for
 // r < rows and i < n, so that a layer's output can be stored for a

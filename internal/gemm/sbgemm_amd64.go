@@ -241,3 +241,16 @@ func sum2DBF16Asm(dst []uint32, src []uint16, plan *sep2Plan, pairs, n int) bool
 	sum2DF4AVX512(&dst[0], &src[0], plan, &scratch[0], pairs, n)
 	return true
 }
+
+// roundRowsBF16AVX512 is RoundRowsBF16 for rows, n > 0.
+//
+//go:noescape
+func roundRowsBF16AVX512(dst *uint16, ldd int, src *float32, lds, n, rows int)
+
+func roundRowsBF16Asm(dst []uint16, ldd int, src []float32, lds, n, rows int) bool {
+	if !hasBF16 || ActiveKernel() != AVX512 {
+		return false
+	}
+	roundRowsBF16AVX512(&dst[0], ldd, &src[0], lds, n, rows)
+	return true
+}

@@ -14,6 +14,10 @@ func gatherPairsBF16Asm(dst []uint32, ldd int, src []float32, rows []int, n int,
 
 func divSqrtApproxAsm(x, norm []float32, beta float32) int { return 0 }
 
+func roundRowsBF16Asm(dst []uint16, ldd int, src []float32, lds, n, rows int) bool {
+	return false
+}
+
 func deinterleave4RowsBF16Asm(dst []uint16, off *[4]int, ldd int, src []float32, lds, n, rows int) bool {
 	return false
 }

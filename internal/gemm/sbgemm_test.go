@@ -398,3 +398,38 @@ func TestDeinterleave4RowsBF16(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundRowsBF16 checks every kernel family against RoundBF16 for
+// widths across and between the blocks of 32, special values included,
+// and nothing else in dst written.
+func TestRoundRowsBF16(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(67, 68))
+		specials := []float32{0, float32(math.Copysign(0, -1)), 1e-40, -1e-40, float32(math.Inf(1)), float32(math.NaN()), 3.0000002}
+		for n := 1; n <= 100; n++ {
+			rows, lds, ldd := 1+r.IntN(3), n+r.IntN(3), n+r.IntN(3)
+			src := randSlice(r, (rows-1)*lds+n)
+			for i := range src {
+				if r.IntN(8) == 0 {
+					src[i] = specials[r.IntN(len(specials))]
+				}
+			}
+			dst := make([]uint16, rows*ldd)
+			for i := range dst {
+				dst[i] = 0xbeef
+			}
+			want := append([]uint16(nil), dst...)
+			for row := 0; row < rows; row++ {
+				for i := 0; i < n; i++ {
+					want[row*ldd+i] = RoundBF16(src[row*lds+i])
+				}
+			}
+			RoundRowsBF16(dst, ldd, src, lds, n, rows)
+			for i := range dst {
+				if dst[i] != want[i] {
+					t.Fatalf("n=%d rows=%d: dst[%d] = %#04x, want %#04x", n, rows, i, dst[i], want[i])
+				}
+			}
+		}
+	})
+}

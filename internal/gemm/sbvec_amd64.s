@@ -232,6 +232,64 @@ dbnext:
 	VZEROUPPER
 	RET
 
+// func roundRowsBF16AVX512(dst *uint16, ldd int, src *float32, lds, n, rows int)
+// For r < rows (> 0) and i < n (> 0): dst[r·ldd + i] = the bfloat16
+// rounding of src[r·lds + i], 32 at a time by one VCVTNE2PS2BF16; the last
+// n mod 32 under lane masks (K1, K2 for the two halves' loads, K3 for the
+// 32 words' store).
+TEXT ·roundRowsBF16AVX512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), R14
+	MOVQ ldd+8(FP), R10
+	SHLQ $1, R10
+	MOVQ src+16(FP), R15
+	MOVQ lds+24(FP), R11
+	SHLQ $2, R11
+	MOVQ n+32(FP), R13
+	MOVQ rows+40(FP), R12
+	// The masks of the last n mod 32.
+	MOVQ  R13, CX
+	ANDQ  $31, CX
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	KMOVD AX, K3
+	KMOVW AX, K1
+	SHRQ  $16, AX
+	KMOVW AX, K2
+
+rrrow:
+	MOVQ R15, SI
+	MOVQ R14, DI
+	MOVQ R13, CX
+	SHRQ $5, CX
+	JZ   rrtail
+
+rrloop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // VCVTNE2PS2BF16 Z0, Z1, Z2: elements 0..31 as words
+	VMOVDQU64 Z2, (DI)
+	ADDQ $128, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  rrloop
+
+rrtail:
+	TESTQ $31, R13
+	JZ    rrnext
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // VCVTNE2PS2BF16 Z0, Z1, Z2
+	VMOVDQU16 Z2, K3, (DI)
+
+rrnext:
+	ADDQ R10, R14
+	ADDQ R11, R15
+	DECQ R12
+	JNZ  rrrow
+	VZEROUPPER
+	RET
+
 // d4bf16idx sorts 32 words by their index mod 4 (VPERMW indices).
 DATA d4bf16idx<>+0(SB)/8, $0x000c000800040000
 DATA d4bf16idx<>+8(SB)/8, $0x001c001800140010
