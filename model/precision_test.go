@@ -40,11 +40,14 @@ func TestBF16Analysis(t *testing.T) {
 	// bfloat16 keeps 8 significant bits: each rounding is at most 2⁻⁹
 	// relative, and the errors of a layer's hundreds of terms average out,
 	// so a layer adds about 2e-3; the Winograd output transforms' sums of
-	// products of both signs roughly double it (measured 6.5e-3 here). A
-	// wrong pairing or layout gives errors of order 1.
+	// products of both signs roughly double it (6.5e-3 here with F(2,·)
+	// everywhere), and g_a.2's tiles of four, whose transforms have
+	// coefficients up to 8, about triple it again (1.9e-2; on Kodak the
+	// rate at equal quality moved by 0.02 %, docs/speed.md). A wrong
+	// pairing or layout gives errors of order 1.
 	eF, eB := relRMS(f32, ref), relRMS(bf, ref)
 	t.Logf("g_a relative RMS error: float32 %.2e, bf16 %.2e", eF, eB)
-	require.Less(t, eB, 2e-2, "g_a bf16 error")
+	require.Less(t, eB, 3e-2, "g_a bf16 error")
 	require.Greater(t, eB, 10*eF, "g_a bf16 output looks like float32's: the bfloat16 products did not run")
 
 	y := randTensor(r, m, 9, 13)

@@ -169,6 +169,11 @@ func NewSep2Plan(s *Sep2, dstStride, lds, pairs int) *Sep2Plan {
 	return pl
 }
 
+// Compiled reports whether [Sum2DBF16Pairs] runs the plan in assembly: its
+// matrix is [WinogradF4] and the processor has the AVX-512 bfloat16
+// instructions.
+func (pl *Sep2Plan) Compiled() bool { return pl.pl.f4 && BF16Available() }
+
 // check reports whether s is well formed and returns its largest offset.
 func (s *Sep2) check() (hi int, ok bool) {
 	if s.P <= 0 || s.P > MaxSep2 {
