@@ -186,37 +186,7 @@ func newWinoLayer(ax *winoAxis, in, out int, bias []float32, w func(o, i int) []
 			l.taps = append(l.taps, tap{dy: ax.d0 + u, dx: ax.d0 + v})
 		}
 	}
-	// The 49 transformed kernels U[a·7+b] = G·W·Gᵀ, one 5×5 kernel at a
-	// time, in float64 (the products by G's halves are exact).
-	us := make([][]float32, 49)
-	for f := range us {
-		us[f] = make([]float32, out*in)
-	}
-	// Output channels in parallel: loading a model builds every layer.
-	parallelFor(0, out, 0, func(o int, _ []float32) {
-		var t [7][5]float64
-		for i := 0; i < in; i++ {
-			k := w(o, i)
-			for a := 0; a < 7; a++ {
-				for kx := 0; kx < 5; kx++ {
-					var s float64
-					for ky := 0; ky < 5; ky++ {
-						s += ax.g[a][ky] * float64(k[ky*5+kx])
-					}
-					t[a][kx] = s
-				}
-			}
-			for a := 0; a < 7; a++ {
-				for b := 0; b < 7; b++ {
-					var s float64
-					for kx := 0; kx < 5; kx++ {
-						s += t[a][kx] * ax.g[b][kx]
-					}
-					us[a*7+b][o*in+i] = float32(s)
-				}
-			}
-		}
-	})
+	us := transformKernels(ax.g[:], in, out, w, 0)
 	for a := 0; a < 7; a++ {
 		for b := 0; b < 7; b++ {
 			u := us[a*7+b]
@@ -489,4 +459,42 @@ func storeTiles(dst *source, obuf []float32, on, n, q0, q1, wp, q, tw, ho, wo, o
 		}
 		t += x1 - x0
 	}
+}
+
+// transformKernels returns the transformed kernels U[a·P+b] = G·W·Gᵀ of
+// every 5×5 kernel W (w(o, i), row-major) for the P×5 matrix g, as P²
+// matrices Out×In, in float64 rounded once (products by halves are
+// exact), on up to workers goroutines over the output channels (loading a
+// model builds every layer).
+func transformKernels(g [][5]float64, in, out int, w func(o, i int) []float32, workers int) [][]float32 {
+	p := len(g)
+	us := make([][]float32, p*p)
+	for f := range us {
+		us[f] = make([]float32, out*in)
+	}
+	parallelFor(workers, out, 0, func(o int, _ []float32) {
+		t := make([][5]float64, p)
+		for i := 0; i < in; i++ {
+			k := w(o, i)
+			for a := range t {
+				for kx := 0; kx < 5; kx++ {
+					var s float64
+					for ky := 0; ky < 5; ky++ {
+						s += g[a][ky] * float64(k[ky*5+kx])
+					}
+					t[a][kx] = s
+				}
+			}
+			for a := range t {
+				for b := range t {
+					var s float64
+					for kx := 0; kx < 5; kx++ {
+						s += t[a][kx] * g[b][kx]
+					}
+					us[a*p+b][o*in+i] = float32(s)
+				}
+			}
+		}
+	})
+	return us
 }

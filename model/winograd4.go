@@ -92,34 +92,7 @@ func newWino4Layer(in, out int, bias []float32, w func(o, i int) []float32, work
 		}
 	}
 	const np = 11 * 11
-	us := make([][]float32, np)
-	for f := range us {
-		us[f] = make([]float32, out*in)
-	}
-	parallelFor(workers, out, 0, func(o int, _ []float32) {
-		var t [11][5]float64
-		for i := 0; i < in; i++ {
-			k := w(o, i)
-			for a := 0; a < 11; a++ {
-				for kx := 0; kx < 5; kx++ {
-					var s float64
-					for ky := 0; ky < 5; ky++ {
-						s += ax.g[a][ky] * float64(k[ky*5+kx])
-					}
-					t[a][kx] = s
-				}
-			}
-			for a := 0; a < 11; a++ {
-				for b := 0; b < 11; b++ {
-					var s float64
-					for kx := 0; kx < 5; kx++ {
-						s += t[a][kx] * ax.g[b][kx]
-					}
-					us[a*11+b][o*in+i] = float32(s)
-				}
-			}
-		}
-	})
+	us := transformKernels(ax.g[:], in, out, w, workers)
 	l.kern = make([]*gemm.PackedBF16, np)
 	parallelFor(workers, np, 0, func(f int, _ []float32) {
 		l.kern[f] = gemm.PackBF16(out, in, us[f], in)

@@ -12,7 +12,7 @@
 // BF16CONSTS loads the word interleave of BF16PAIR into Z8 (it clobbers
 // nothing else).
 #define BF16CONSTS \
-	VMOVDQU64 pairidx<>(SB), Z8
+	VMOVDQU64 ·bf16pairidx(SB), Z8
 
 // BF16PAIR rounds the float32 lanes of Z0 (row 2p) and Z2 (row 2p+1) to
 // bfloat16 and leaves one word per lane in Z0, row 2p in the low half: the
@@ -524,14 +524,14 @@ shnext:
 	VZEROUPPER
 	RET
 
-// pairidx interleaves two rows of 16 words, the first at even positions
+// bf16pairidx interleaves two rows of 16 words, the first at even positions
 // (VPERMW indices 0, 16, 1, 17, …).
-DATA pairidx<>+0(SB)/8, $0x0011000100100000
-DATA pairidx<>+8(SB)/8, $0x0013000300120002
-DATA pairidx<>+16(SB)/8, $0x0015000500140004
-DATA pairidx<>+24(SB)/8, $0x0017000700160006
-DATA pairidx<>+32(SB)/8, $0x0019000900180008
-DATA pairidx<>+40(SB)/8, $0x001b000b001a000a
-DATA pairidx<>+48(SB)/8, $0x001d000d001c000c
-DATA pairidx<>+56(SB)/8, $0x001f000f001e000e
-GLOBL pairidx<>(SB), RODATA|NOPTR, $64
+DATA ·bf16pairidx+0(SB)/8, $0x0011000100100000
+DATA ·bf16pairidx+8(SB)/8, $0x0013000300120002
+DATA ·bf16pairidx+16(SB)/8, $0x0015000500140004
+DATA ·bf16pairidx+24(SB)/8, $0x0017000700160006
+DATA ·bf16pairidx+32(SB)/8, $0x0019000900180008
+DATA ·bf16pairidx+40(SB)/8, $0x001b000b001a000a
+DATA ·bf16pairidx+48(SB)/8, $0x001d000d001c000c
+DATA ·bf16pairidx+56(SB)/8, $0x001f000f001e000e
+GLOBL ·bf16pairidx(SB), RODATA|NOPTR, $64

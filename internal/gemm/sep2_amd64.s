@@ -14,7 +14,7 @@ TEXT ·sum2DF4AVX512(SB), NOSPLIT, $0-48
 	MOVQ scratch+24(FP), R13
 	ADDQ $63, R13
 	ANDQ $-64, R13
-	VMOVDQU64 f4pairidx<>(SB), Z31
+	VMOVDQU64 ·bf16pairidx(SB), Z31
 	MOVQ pairs+32(FP), CX
 
 f4row:
@@ -487,14 +487,3 @@ DATA f4cst<>+20(SB)/4, $0x40000000
 DATA f4cst<>+24(SB)/4, $0x40800000
 GLOBL f4cst<>(SB), RODATA|NOPTR, $28
 
-// f4pairidx interleaves two rows of 16 words, the first at even positions
-// (VPERMW indices 0, 16, 1, 17, …).
-DATA f4pairidx<>+0(SB)/8, $0x0011000100100000
-DATA f4pairidx<>+8(SB)/8, $0x0013000300120002
-DATA f4pairidx<>+16(SB)/8, $0x0015000500140004
-DATA f4pairidx<>+24(SB)/8, $0x0017000700160006
-DATA f4pairidx<>+32(SB)/8, $0x0019000900180008
-DATA f4pairidx<>+40(SB)/8, $0x001b000b001a000a
-DATA f4pairidx<>+48(SB)/8, $0x001d000d001c000c
-DATA f4pairidx<>+56(SB)/8, $0x001f000f001e000e
-GLOBL f4pairidx<>(SB), RODATA|NOPTR, $64

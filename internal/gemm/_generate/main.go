@@ -1,8 +1,8 @@
 // Command _generate writes the amd64 micro-kernels of package gemm
 // (sgemm_amd64.s, dot_amd64.s, sbgemm_amd64.s) and its compiled input
-// transform (sep2_amd64.s). Run it with `go generate` in
-// internal/gemm; it is a nested module so that it never becomes part of the
-// aezip build.
+// transform (sep2_amd64.s). Run it with `go run .` in
+// internal/gemm/_generate; it is a nested module so that it never becomes
+// part of the aezip build.
 //
 // Every float kernel computes an mr×nr tile C += Apanel·Bpanel, where the
 // packed A panel holds mr values per k step and the packed B panel nr values
@@ -291,13 +291,20 @@ func prefetchC(p func(string, ...any), mr, nrBytes int) {
 // assembler does not know the instruction. It is EVEX.512.F3.0F38.W0 52 /r
 // with a register operand: VPDPWSSD's encoding (66 prefix) with pp = F3.
 func vdpbf16ps(dst, src1, src2 int) string {
+	return evex0F38("VDPBF16PS", 0b10, 0x52, dst, src1, src2)
+}
+
+// evex0F38 encodes the 512-bit, W0 instruction name of map 0F38 with
+// prefix pp (0b10: F3, 0b11: F2) and opcode op on registers zmm<dst>,
+// zmm<src1> (vvvv) and zmm<src2> (r/m) as BYTE directives.
+func evex0F38(name string, pp, op byte, dst, src1, src2 int) string {
 	inv := func(v, bit int) byte { return byte(^(v >> bit) & 1) }
 	p0 := inv(dst, 3)<<7 | inv(src2, 4)<<6 | inv(src2, 3)<<5 | inv(dst, 4)<<4 | 0b10 // R X B R' 00 mm=0F38
-	p1 := byte(^src1&0xf)<<3 | 1<<2 | 0b10                                           // W=0 vvvv 1 pp=F3
+	p1 := byte(^src1&0xf)<<3 | 1<<2 | pp                                             // W=0 vvvv 1 pp
 	p2 := byte(0b10)<<5 | inv(src1, 4)<<3                                            // z=0 L'L=512 b=0 V' aaa=0
 	modrm := 0xc0 | byte(dst&7)<<3 | byte(src2&7)
-	return fmt.Sprintf("BYTE $0x62; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x52; BYTE $0x%02x // VDPBF16PS Z%d, Z%d, Z%d",
-		p0, p1, p2, modrm, src2, src1, dst)
+	return fmt.Sprintf("BYTE $0x62; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x%02x // %s Z%d, Z%d, Z%d",
+		p0, p1, p2, op, modrm, name, src2, src1, dst)
 }
 
 // groupKernel emits kernG512x<mr>(groups, kp int, a *int32, astride int,

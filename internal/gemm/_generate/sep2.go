@@ -97,7 +97,7 @@ func sep2Kernel(b *bytes.Buffer) {
 	p("MOVQ scratch+24(FP), R13")
 	p("ADDQ $63, R13")
 	p("ANDQ $-64, R13")
-	p("VMOVDQU64 f4pairidx<>(SB), Z31")
+	p("VMOVDQU64 ·bf16pairidx(SB), Z31") // sbvec_amd64.s
 	p("MOVQ pairs+32(FP), CX")
 	label("f4row")
 	p("MOVQ DI, BX")
@@ -183,21 +183,6 @@ func sep2Kernel(b *bytes.Buffer) {
 	}
 	fmt.Fprintf(b, "GLOBL f4cst<>(SB), RODATA|NOPTR, $%d\n", 4*len(consts))
 	fmt.Fprintln(b)
-	fmt.Fprintln(b, "// f4pairidx interleaves two rows of 16 words, the first at even positions")
-	fmt.Fprintln(b, "// (VPERMW indices 0, 16, 1, 17, …).")
-	for q := 0; q < 8; q++ {
-		var v uint64
-		for i := 0; i < 4; i++ {
-			w := 4*q + i
-			idx := w / 2
-			if w%2 == 1 {
-				idx += 16
-			}
-			v |= uint64(idx) << (16 * i)
-		}
-		fmt.Fprintf(b, "DATA f4pairidx<>+%d(SB)/8, $0x%016x\n", 8*q, v)
-	}
-	fmt.Fprintln(b, "GLOBL f4pairidx<>(SB), RODATA|NOPTR, $64")
 }
 
 // vcvtne2ps2bf16 encodes VCVTNE2PS2BF16 zmm<dst>, zmm<src1>, zmm<src2>
@@ -205,11 +190,5 @@ func sep2Kernel(b *bytes.Buffer) {
 // bfloat16, the high 16 src1) as bytes, because Go's assembler does not
 // know the instruction: EVEX.512.F2.0F38.W0 72 /r.
 func vcvtne2ps2bf16(dst, src1, src2 int) string {
-	inv := func(v, bit int) byte { return byte(^(v >> bit) & 1) }
-	p0 := inv(dst, 3)<<7 | inv(src2, 4)<<6 | inv(src2, 3)<<5 | inv(dst, 4)<<4 | 0b10 // R X B R' 00 mm=0F38
-	p1 := byte(^src1&0xf)<<3 | 1<<2 | 0b11                                           // W=0 vvvv 1 pp=F2
-	p2 := byte(0b10)<<5 | inv(src1, 4)<<3                                            // z=0 L'L=512 b=0 V' aaa=0
-	modrm := 0xc0 | byte(dst&7)<<3 | byte(src2&7)
-	return fmt.Sprintf("BYTE $0x62; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x%02x; BYTE $0x72; BYTE $0x%02x // VCVTNE2PS2BF16 Z%d, Z%d, Z%d",
-		p0, p1, p2, modrm, src2, src1, dst)
+	return evex0F38("VCVTNE2PS2BF16", 0b11, 0x72, dst, src1, src2)
 }
