@@ -59,12 +59,12 @@ func TestBF16Analysis(t *testing.T) {
 	require.False(t, equalBits(zB.Data, ha.Forward(y).Data), "h_a bf16 equals float32")
 
 	// Tiles, band sizes and workers do not change the bits.
-	defer func(n int) { winoBand = n }(winoBand)
+	defer func(n, n4 int) { winoBand, wino4Band = n, n4 }(winoBand, wino4Band)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, tile := range []int{1, 2, 3} {
 		for _, procs := range []int{1, 3} {
 			runtime.GOMAXPROCS(procs)
-			winoBand = 64 * tile
+			winoBand, wino4Band = 64*tile, 256*tile
 			require.True(t, equalBits(bf.Data, ga.ForwardPrecision(x, tile, procs, BF16).Data), "g_a tile %d procs %d", tile, procs)
 			require.True(t, equalBits(zB.Data, ha.ForwardPrecision(y, procs, BF16).Data), "h_a procs %d", procs)
 		}

@@ -7,10 +7,10 @@
 //
 // The price is accuracy and locality. The points 0, ±1, ±2 and ∞ give
 // transforms with coefficients up to 8, whose float32 sums, and the
-// bfloat16 operands, carry about five times the rounding error of F(2,3)
-// (TestWinograd4Error); only an encoder's analysis uses the layer, where
-// the error moves latents before quantisation (measured as BD-rate,
-// docs/speed.md). And an output's rounding depends on every sample of its
+// bfloat16 operands, carry 1.4 to 6 times the rounding error of F(2,·)
+// (TestWinograd4MatchesReference); only an encoder's analysis uses the
+// layer, where the error moves latents before quantisation (0.02 % of
+// BD-rate on Kodak, docs/speed.md). And an output's rounding depends on every sample of its
 // tile, not only on its receptive field, so the tile's whole window must
 // hold the same samples whenever the same bits are wanted: tiles are
 // aligned to multiples of 4 of the layer's output grid, and needRange and
@@ -26,12 +26,12 @@ import "github.com/aezip/aezip/internal/gemm"
 // (F(4,3), products 0–5), the odd ones (w1, w3) x1, x3, …, x9 (F(4,2),
 // products 6–10).
 var tile4Axis = struct {
-	p, q, step, d0 int
-	bt             [11][11]float32
-	g              [11][5]float64
-	at             [4][11]float32
+	p, step, d0 int
+	bt          [11][11]float32
+	g           [11][5]float64
+	at          [tile4Q][11]float32
 }{
-	p: 11, q: 4, step: 8, d0: -2,
+	p: 11, step: 8, d0: -2,
 	// Rows 0–5: F(4,3), points 0, 1, −1, 2, −2, ∞, on (x0, x2, …, x10);
 	// rows 6–10: F(4,2), points 0, 1, −1, 2, ∞, on (x1, x3, …, x9).
 	bt: gemm.WinogradF4(),
@@ -48,7 +48,7 @@ var tile4Axis = struct {
 		{0, 1.0 / 6, 0, 1.0 / 3, 0},
 		{0, 0, 0, 1, 0},
 	},
-	at: [4][11]float32{
+	at: [tile4Q][11]float32{
 		{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0},
 		{0, 1, -1, 2, -2, 0, 0, 1, -1, 2, 0},
 		{0, 1, 1, 4, 4, 0, 0, 1, 1, 4, 0},
@@ -58,7 +58,7 @@ var tile4Axis = struct {
 
 // wino4Band is winoBand for wino4Layer: 64 tiles of 16 outputs. Its
 // output tiles (512 KiB at 128 channels) stay in L2 while the 121
-// products are added in.
+// products are added in. Like winoBand it does not change results.
 var wino4Band = 1024
 
 // tile4Q is the number of outputs of a tile along each axis.
@@ -139,13 +139,13 @@ var tile4Taps = func() []tap {
 // (gemm.Sep2's Step 2). The width is even, so that tile (Y, X) is word
 // Y·wp/2+X of every plane.
 func tile4Geom(h, w, ho, wo int) geom {
-	const pad = 2 // -tile4Axis.d0
+	pad, rs := -tile4Axis.d0, tile4Axis.step
 	th, tw := ceilDiv(ho, tile4Q), ceilDiv(wo, tile4Q)
 	// The last tile reads rows up to 8·(th−1)+8 and columns up to
 	// 8·(tw−1)+8 of the input, that is plane row th, column 2·tw.
-	hp := max(th+1, ceilDiv(h+pad, 8))
-	wp := max(2*tw+1, ceilDiv(w+pad, 4))
-	return geom{step: 4, rstep: 8, pad: pad, hp: hp, wp: wp + wp%2}
+	hp := max(th+1, ceilDiv(h+pad, rs))
+	wp := max(2*tw+1, ceilDiv(w+pad, rs/2))
+	return geom{step: rs / 2, rstep: rs, pad: pad, hp: hp, wp: wp + wp%2}
 }
 
 // scratchLen is the number of floats forward needs per worker for bands of
@@ -201,15 +201,10 @@ func (l *wino4Layer) forward(dst, src *source, ho, wo int, pp post, workers int)
 			pl = plan(n)
 		}
 		stride := pairs * ceilDiv(n, wb) * wb
-		// The inputs of all 121 products first, a few channel pairs at a
-		// time.
+		// The inputs of all 121 products first: each sample is loaded once.
 		vb := getWords(11 * 11 * stride)
 		defer words.Put(vb)
-		const chunk = 4
-		for p0 := 0; p0 < pairs; p0 += chunk {
-			p1 := min(p0+chunk, pairs)
-			gemm.Sum2DBF16Pairs(*vb, src.half[2*q0:], pl, p0, p1, n)
-		}
+		gemm.Sum2DBF16Pairs(*vb, src.half[2*q0:], pl, 0, pairs, n)
 		for a := range tile4Axis.p {
 			// t[x] receives T(x): the outputs (y, x) themselves when row a
 			// feeds output row y alone, else partial rows in tbuf, which
