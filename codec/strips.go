@@ -34,7 +34,7 @@ var (
 //     but in bfloat16 the tiles of four outputs of g_a.2 (model's
 //     winograd4.go) round each output with every sample of the tile's
 //     window, which reaches pixel rows 16a−38 … 16b+18: 3 latent rows above
-//     and 2 below;
+//     and 2 below (gaContext);
 //   - g_s: output pixel rows [16a, 16b) read ŷ rows a−1 … b+1;
 //   - h_s: rows [4a, 4b) of y read ẑ rows a−1 … b+1 (two transposed
 //     convolutions, then a 3×3 convolution that reads one row either side).
@@ -45,10 +45,20 @@ var (
 // keeps equal those of an untiled run bit for bit. TestStripsBitIdentical
 // checks it.
 const (
-	gaAbove, gaBelow = 3, 2
 	gsAbove, gsBelow = 1, 2
 	hsAbove, hsBelow = 1, 2
 )
+
+// gaContext returns the latent rows above and below its own that a strip
+// of g_a at precision prec reads: the float32 analysis (also BF16 where the
+// processor lacks the bfloat16 kernels) computes every output from its
+// receptive field only and needs fewer.
+func gaContext(prec model.Precision) (above, below int) {
+	if prec == model.BF16 && model.BF16Available() {
+		return 3, 2
+	}
+	return 2, 1
+}
 
 // strip is one band: output rows [a, b) computed from input rows [lo, hi).
 type strip struct{ a, b, lo, hi int }
@@ -106,8 +116,9 @@ func (s *tileSource) rows(y0, y1 int) *planes {
 func analyseTile(mdl *model.Model, s *tileSource, workers int, prec model.Precision, visit func(p *planes, y0 int)) *model.Tensor {
 	hy, wy := s.ph/16, s.pw/16
 	y := model.NewTensor(mdl.Arch.M, hy, wy)
-	tile := stripTile(wy, stripRows, gaAbove, gaBelow)
-	for _, st := range strips(hy, stripRows, gaAbove, gaBelow) {
+	above, below := gaContext(prec)
+	tile := stripTile(wy, stripRows, above, below)
+	for _, st := range strips(hy, stripRows, above, below) {
 		p := s.rows(16*st.lo, 16*st.hi)
 		if visit != nil && 16*st.a < s.r.Dy() {
 			visit(p, 16*st.lo)
