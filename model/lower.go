@@ -80,10 +80,10 @@ func newLowered(rows int, a []float32, taps []tap, step int) lowered {
 // never held in plain CHW layout. A plain tensor is a source with step 1,
 // no padding and planes of its own size.
 //
-// The rows may have a step rs of their own (rstep; otherwise rs = s): the
-// planes of phase (ry, rx), ry < rs, hold in[c][rs·Y+ry−pad][s·X+rx−pad]
-// (the larger Winograd tiles of winograd4.go step by 8 rows and read
-// columns in pairs of step 4).
+// The rows may have a step rs of their own (rstep, equal to step but for
+// the sources of winograd4.go's larger tiles, which step by 8 rows and
+// read columns in pairs of step 4): the planes of phase (ry, rx), ry < rs,
+// hold in[c][rs·Y+ry−pad][s·X+rx−pad].
 type source struct {
 	data []float32
 	// half, if set instead of data, holds the planes as bfloat16 values
@@ -252,8 +252,8 @@ func eachPlane[T float32 | uint16](src *source, data []T, x *Tensor, workers int
 }
 
 // rowAt returns where row y of channel o starts in src.data, in the plane
-// of column phase 0 (plane (o, u mod s, 0), row u/s for the padded row u),
-// and the padded column of input column x0.
+// of column phase 0 (plane (o, u mod rs, 0), row u/rs for the padded row
+// u), and the padded column of input column x0.
 func (src *source) rowAt(o, y, x0 int) (base, v0 int) {
 	s, rs, u := src.step, src.rstep, y+src.pad
 	return (o*rs+u%rs)*s*src.hp*src.wp + u/rs*src.wp, x0 + src.pad
