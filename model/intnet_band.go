@@ -10,6 +10,7 @@ package model
 
 import (
 	"runtime"
+	"sync"
 
 	"github.com/aezip/aezip/internal/gemm"
 )
@@ -195,8 +196,22 @@ func (l *IntLayer) run(ph []intPhase, in []int16, hi, wi, workers int, store fun
 }
 
 // parallelInt calls fn(i, scratch) for every i in [0, n) on up to workers
-// goroutines, each with its own scratch of scratchLen int64s. Items write
-// disjoint outputs, so the result does not depend on the scheduling.
+// goroutines, each with its own scratch of scratchLen int64s (from a pool:
+// 0.8 MB per worker and layer, allocated and cleared anew for every
+// image before; the items fill what they use first). Items write disjoint
+// outputs, so the result does not depend on the scheduling.
 func parallelInt(workers, n, scratchLen int, fn func(i int, scratch []int64)) {
-	parallelItems(max(workers, 1), n, func() []int64 { return make([]int64, scratchLen) }, func([]int64) {}, fn)
+	get := func() *[]int64 {
+		if p, ok := intScratch.Get().(*[]int64); ok && cap(*p) >= scratchLen {
+			*p = (*p)[:scratchLen]
+			return p
+		}
+		s := make([]int64, scratchLen)
+		return &s
+	}
+	parallelItems(max(workers, 1), n, get, func(p *[]int64) { intScratch.Put(p) },
+		func(i int, p *[]int64) { fn(i, *p) })
 }
+
+// intScratch pools parallelInt's scratch buffers.
+var intScratch sync.Pool
