@@ -69,7 +69,6 @@ const tile4Q = 4
 type wino4Layer struct {
 	in, out int
 	bias    []float32
-	taps    []tap              // tile4Taps
 	kern    []*gemm.PackedBF16 // product a·11+b: its transformed kernel
 	outs    [11][]winoTerm     // per product index: the outputs it feeds along one axis
 	single  [11]int            // the one output a product feeds with coefficient 1, or −1
@@ -79,7 +78,7 @@ type wino4Layer struct {
 // the 121 products for gemm.SgemmBF16Panels on up to workers goroutines.
 func newWino4Layer(in, out int, bias []float32, w func(o, i int) []float32, workers int) *wino4Layer {
 	ax := &tile4Axis
-	l := &wino4Layer{in: in, out: out, bias: bias, taps: tile4Taps}
+	l := &wino4Layer{in: in, out: out, bias: bias}
 	for a := 0; a < ax.p; a++ {
 		l.single[a] = -1
 		for y := 0; y < tile4Q; y++ {
@@ -101,16 +100,12 @@ func newWino4Layer(in, out int, bias []float32, w func(o, i int) []float32, work
 	return l
 }
 
-// sep returns the input transform for gemm.Sum2DBF16Pairs, with the
-// samples at tapOff (the source's offsets of l.taps).
-func (l *wino4Layer) sep(tapOff []int) *gemm.Sep2 {
+// tile4Sep returns the input transform for gemm.Sum2DBF16Pairs, with the
+// samples at tapOff (the source's offsets of tile4Taps).
+func tile4Sep(tapOff []int) *gemm.Sep2 {
 	ax := &tile4Axis
 	s := &gemm.Sep2{}
-	rows := make([][]float32, ax.p)
-	for a := range rows {
-		rows[a] = ax.bt[a][:]
-	}
-	s.SetMatrix(rows)
+	s.SetMatrix(ax.bt[:])
 	for u := 0; u < ax.p; u++ {
 		for v := 0; v < ax.p; v++ {
 			s.Off[u][v] = tapOff[u*ax.p+v]
@@ -176,7 +171,7 @@ func (l *wino4Layer) forward(dst, src *source, ho, wo int, pp post, workers int)
 	}
 	th, tw := ceilDiv(ho, q), ceilDiv(wo, q)
 	wp := src.wp / 2 // tiles per row of the numbering: words per plane row
-	sep := l.sep(src.offsets(l.taps))
+	sep := tile4Sep(src.offsets(tile4Taps))
 	cs := src.geom().planes() // channel stride
 	total := (th-1)*wp + tw
 	cols := bandSize(total, max(1, wino4Band/qq))

@@ -59,9 +59,8 @@ func TestWinograd4Compiled(t *testing.T) {
 	if !BF16Available() {
 		t.Skip("no bfloat16 kernels on this machine")
 	}
-	l := newWino4Layer(16, 16, make([]float32, 16), func(o, i int) []float32 { return make([]float32, 25) }, 1)
 	x := NewTensor(16, 40, 40)
 	src := sourceOf(x, tile4Geom(40, 40, 20, 20), 0)
 	defer src.release()
-	require.True(t, gemm.NewSep2Plan(l.sep(src.offsets(l.taps)), 64, src.geom().planes(), 8).Compiled())
+	require.True(t, gemm.NewSep2Plan(tile4Sep(src.offsets(tile4Taps)), 64, src.geom().planes(), 8).Compiled())
 }

@@ -84,14 +84,15 @@ func WinogradF4() [11][11]float32 {
 	}
 }
 
-// SetMatrix sets s's P, N, C and U to the matrix bt (P×P, row by row, its
-// nonzero entries as the terms in increasing column order). It panics if a
-// row has no term or more than four.
-func (s *Sep2) SetMatrix(bt [][]float32) {
+// SetMatrix sets s's P, N, C and U to the matrix bt (P = len(bt) rows, of
+// which the first P columns count; its nonzero entries are the terms, in
+// increasing column order). It panics if a row has no term or more than
+// four.
+func (s *Sep2) SetMatrix(bt [][MaxSep2]float32) {
 	s.P = len(bt)
-	for a, row := range bt {
+	for a := range bt {
 		s.N[a] = 0
-		for u, c := range row {
+		for u, c := range bt[a][:s.P] {
 			if c == 0 {
 				continue
 			}
@@ -111,7 +112,7 @@ func (s *Sep2) SetMatrix(bt [][]float32) {
 func (s *Sep2) isWinogradF4() bool {
 	bt := WinogradF4()
 	var f Sep2
-	f.SetMatrix(rows(bt[:]))
+	f.SetMatrix(bt[:])
 	if s.P != f.P || s.N != f.N {
 		return false
 	}
@@ -123,15 +124,6 @@ func (s *Sep2) isWinogradF4() bool {
 		}
 	}
 	return true
-}
-
-// rows returns the rows of a matrix as slices.
-func rows(m [][11]float32) [][]float32 {
-	r := make([][]float32, len(m))
-	for i := range m {
-		r[i] = m[i][:]
-	}
-	return r
 }
 
 // Sep2Plan is a [Sep2] prepared for a layout of panels and source rows.

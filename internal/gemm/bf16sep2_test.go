@@ -73,7 +73,7 @@ func TestSum2DBF16(t *testing.T) {
 				f4 := p == 11 && r.IntN(2) == 0
 				if f4 {
 					bt := WinogradF4()
-					s.SetMatrix(rows(bt[:]))
+					s.SetMatrix(bt[:])
 					f4s++
 				}
 				lds := 2 * (n + 30 + r.IntN(3)) // even, and room for 2n
@@ -185,7 +185,7 @@ func BenchmarkSum2DBF16(b *testing.B) {
 	const pairs, n = 64, 64
 	s := randSep2(r, 11, 100)
 	bt := WinogradF4()
-	s.SetMatrix(rows(bt[:]))
+	s.SetMatrix(bt[:])
 	lds := 2 * (n + 100)
 	src := make([]uint16, 2*pairs*lds)
 	dst := make([]uint32, 121*pairs*n)

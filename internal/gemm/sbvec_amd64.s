@@ -317,31 +317,18 @@ GLOBL d4bf16idx<>(SB), RODATA|NOPTR, $64
 	VPMOVZXWD.Z mem, K2, z \
 	VPSLLD      $16, z, z
 
-// SEP1F forms the column sum v of both rows at source offset soff: the
-// plan's offsets o0 and o1, the scratch offsets r0 and r1.
-#define SEP1F(soff, o0, o1, r0, r1) \
+// SEP1 forms the column sum v of both rows at source offset soff, loading
+// samples with LOAD (SEPLOADF or SEPLOADH): the plan's offsets o0 and o1,
+// the scratch offsets r0 and r1.
+#define SEP1(LOAD, soff, o0, o1, r0, r1) \
 	MOVQ        o0(AX), R10                 \
 	MOVQ        o1(AX), R11                 \
-	SEPLOADF(soff(R14)(R10*1), Z0)          \
-	SEPLOADF(soff(R14)(R11*1), Z1)          \
+	LOAD(soff(R14)(R10*1), Z0)              \
+	LOAD(soff(R14)(R11*1), Z1)              \
 	VFMADD231PS Z1, Z16, Z0                 \
 	VMOVUPS     Z0, r0(R13)                 \
-	SEPLOADF(soff(R15)(R10*1), Z2)          \
-	SEPLOADF(soff(R15)(R11*1), Z3)          \
-	VFMADD231PS Z3, Z16, Z2                 \
-	VMOVUPS     Z2, r1(R13)
-
-// SEP1H forms the column sum v of both rows at source offset soff: the
-// plan's offsets o0 and o1, the scratch offsets r0 and r1.
-#define SEP1H(soff, o0, o1, r0, r1) \
-	MOVQ        o0(AX), R10                 \
-	MOVQ        o1(AX), R11                 \
-	SEPLOADH(soff(R14)(R10*1), Z0)          \
-	SEPLOADH(soff(R14)(R11*1), Z1)          \
-	VFMADD231PS Z1, Z16, Z0                 \
-	VMOVUPS     Z0, r0(R13)                 \
-	SEPLOADH(soff(R15)(R10*1), Z2)          \
-	SEPLOADH(soff(R15)(R11*1), Z3)          \
+	LOAD(soff(R15)(R10*1), Z2)              \
+	LOAD(soff(R15)(R11*1), Z3)              \
 	VFMADD231PS Z3, Z16, Z2                 \
 	VMOVUPS     Z2, r1(R13)
 
@@ -359,35 +346,17 @@ GLOBL d4bf16idx<>(SB), RODATA|NOPTR, $64
 	VMOVDQU32   Z0, K2, doff(BX)          \
 	ADDQ        R12, BX
 
-// SEPBLOCKF writes the seven outputs of 16 columns of rows 2p and 2p+1
-// (source offset soff) at doff(BX) in each output's panels.
-#define SEPBLOCKF(doff, soff) \
-	SEP1F(soff, 0, 8, 0, 448) \
-	SEP1F(soff, 16, 24, 64, 512) \
-	SEP1F(soff, 32, 40, 128, 576) \
-	SEP1F(soff, 48, 56, 192, 640) \
-	SEP1F(soff, 64, 72, 256, 704) \
-	SEP1F(soff, 80, 88, 320, 768) \
-	SEP1F(soff, 96, 104, 384, 832) \
-	SEP2(112, 120, Z17, doff) \
-	SEP2(128, 136, Z18, doff) \
-	SEP2(144, 152, Z19, doff) \
-	SEP2(160, 168, Z20, doff) \
-	SEP2(176, 184, Z21, doff) \
-	SEP2(192, 200, Z22, doff) \
-	SEP2(208, 216, Z23, doff) \
-	SUBQ 256(AX), BX
-
-// SEPBLOCKH writes the seven outputs of 16 columns of rows 2p and 2p+1
-// (source offset soff) at doff(BX) in each output's panels.
-#define SEPBLOCKH(doff, soff) \
-	SEP1H(soff, 0, 8, 0, 448) \
-	SEP1H(soff, 16, 24, 64, 512) \
-	SEP1H(soff, 32, 40, 128, 576) \
-	SEP1H(soff, 48, 56, 192, 640) \
-	SEP1H(soff, 64, 72, 256, 704) \
-	SEP1H(soff, 80, 88, 320, 768) \
-	SEP1H(soff, 96, 104, 384, 832) \
+// SEPBLOCK writes the seven outputs of 16 columns of rows 2p and 2p+1
+// (source offset soff, samples loaded with LOAD) at doff(BX) in each
+// output's panels.
+#define SEPBLOCK(LOAD, doff, soff) \
+	SEP1(LOAD, soff, 0, 8, 0, 448) \
+	SEP1(LOAD, soff, 16, 24, 64, 512) \
+	SEP1(LOAD, soff, 32, 40, 128, 576) \
+	SEP1(LOAD, soff, 48, 56, 192, 640) \
+	SEP1(LOAD, soff, 64, 72, 256, 704) \
+	SEP1(LOAD, soff, 80, 88, 320, 768) \
+	SEP1(LOAD, soff, 96, 104, 384, 832) \
 	SEP2(112, 120, Z17, doff) \
 	SEP2(128, 136, Z18, doff) \
 	SEP2(144, 152, Z19, doff) \
@@ -458,8 +427,8 @@ sfrow:
 	SEPROW
 	JZ   sfhalf
 sfpanel:
-	SEPBLOCKF(0, 0)
-	SEPBLOCKF(64, 64)
+	SEPBLOCK(SEPLOADF, 0, 0)
+	SEPBLOCK(SEPLOADF, 64, 64)
 	ADDQ $128, R14
 	ADDQ $128, R15
 	ADDQ R8, BX
@@ -469,7 +438,7 @@ sfhalf:
 	MOVQ  n+56(FP), DX
 	TESTQ $16, DX
 	JZ    sftail
-	SEPBLOCKF(0, 0)
+	SEPBLOCK(SEPLOADF, 0, 0)
 	ADDQ  $64, BX
 	ADDQ  $64, R14
 	ADDQ  $64, R15
@@ -477,7 +446,7 @@ sftail:
 	ANDQ $15, DX
 	JZ   sfnext
 	SEPMASK
-	SEPBLOCKF(0, 0)
+	SEPBLOCK(SEPLOADF, 0, 0)
 sfnext:
 	ADDQ $128, DI
 	LEAQ (SI)(R9*2), SI
@@ -496,8 +465,8 @@ shrow:
 	SEPROW
 	JZ   shhalf
 shpanel:
-	SEPBLOCKH(0, 0)
-	SEPBLOCKH(64, 32)
+	SEPBLOCK(SEPLOADH, 0, 0)
+	SEPBLOCK(SEPLOADH, 64, 32)
 	ADDQ $64, R14
 	ADDQ $64, R15
 	ADDQ R8, BX
@@ -507,7 +476,7 @@ shhalf:
 	MOVQ  n+56(FP), DX
 	TESTQ $16, DX
 	JZ    shtail
-	SEPBLOCKH(0, 0)
+	SEPBLOCK(SEPLOADH, 0, 0)
 	ADDQ  $64, BX
 	ADDQ  $32, R14
 	ADDQ  $32, R15
@@ -515,7 +484,7 @@ shtail:
 	ANDQ $15, DX
 	JZ   shnext
 	SEPMASK
-	SEPBLOCKH(0, 0)
+	SEPBLOCK(SEPLOADH, 0, 0)
 shnext:
 	ADDQ $128, DI
 	LEAQ (SI)(R9*2), SI
